@@ -1,0 +1,16 @@
+"""WeChat adapters: the Official Account callback and the citizen dialogue."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot import mp
+from jubao.keys import SETTINGS
+
+
+def setup(app: web.Application) -> None:
+    account = mp.official_account(app[SETTINGS])
+    if account is not None:
+        app[mp.MP] = account
+    app.router.add_get("/wechat/mp", mp.verify_url)
+    app.router.add_post("/wechat/mp", mp.callback)

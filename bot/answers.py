@@ -1,0 +1,136 @@
+"""Lenient readers for citizens' answers: pure functions from text to a value or None."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+_SPACES = re.compile(r"\s+")
+_PUNCTUATION = " .。,，、:：;；!！?？()（）【】[]「」\"'"
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, letters and spaces to their ASCII forms; spaces folded; trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def bare(text: str) -> str:
+    """The answer without spaces and punctuation around or inside it: '１ 。' -> '1'."""
+    return "".join(ch for ch in normalize(text) if ch not in _PUNCTUATION)
+
+
+_CATEGORY_WORDS = (
+    ("隐患", "hazard"),
+    ("受伤", "injury"),
+    ("瞒报", "concealed"),
+    ("谎报", "concealed"),
+    ("违法", "violation"),
+)
+_CATEGORY_NUMBERS = {"1": "hazard", "2": "injury", "3": "concealed", "4": "violation"}
+
+
+def read_category(text: str) -> str | None:
+    answer = bare(text)
+    if answer in _CATEGORY_NUMBERS:
+        return _CATEGORY_NUMBERS[answer]
+    for word, category in _CATEGORY_WORDS:
+        if word in answer:
+            return category
+    return None
+
+
+def read_town(text: str, towns: Sequence[str]) -> str | None:
+    """A number from the list, or text containing a town's name (the longest name wins)."""
+    answer = bare(text)
+    if answer.isdigit():
+        index = int(answer)
+        return towns[index - 1] if 1 <= index <= len(towns) else None
+    return town_in(normalize(text), towns)
+
+
+def town_in(text: str, towns: Sequence[str]) -> str | None:
+    found = [name for name in towns if name in text]
+    if not found:
+        found = [name for name in towns if len(_stem(name)) >= 2 and _stem(name) in text]
+    return max(found, key=len) if found else None
+
+
+def _stem(name: str) -> str:
+    return name.removesuffix("镇")
+
+
+_CHINESE_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_NUMBER = re.compile(r"\d+|[零一二两三四五六七八九十百]+")
+
+
+def first_number(text: str) -> int | None:
+    """The first count in the text, in Arabic digits or Chinese numerals (一…九十九, 两)."""
+    for match in _NUMBER.finditer(normalize(text)):
+        value = _number_value(match.group())
+        if value is not None:
+            return value
+    return None
+
+
+def _number_value(token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    if "百" in token:
+        head, _, rest = token.partition("百")
+        hundreds = _CHINESE_DIGITS.get(head, 1 if head == "" else -1)
+        tail = _number_value(rest.lstrip("零")) if rest.lstrip("零") else 0
+        if hundreds < 0 or tail is None:
+            return None
+        return hundreds * 100 + tail
+    if "十" in token:
+        head, _, rest = token.partition("十")
+        tens = _CHINESE_DIGITS.get(head, -1) if head else 1
+        ones = _CHINESE_DIGITS.get(rest, -1) if rest else 0
+        return tens * 10 + ones if tens >= 0 and ones >= 0 else None
+    if len(token) == 1:
+        return _CHINESE_DIGITS[token]
+    return None
+
+
+def read_name(text: str) -> str | None:
+    name = normalize(text)
+    if 2 <= len(name) <= 20 and not any(ch.isdigit() for ch in name):
+        return name
+    return None
+
+
+def read_mobile(text: str) -> str | None:
+    """11 digits starting with 1, after removing spaces, dashes and a leading +86."""
+    digits = re.sub(r"[\s\-]", "", normalize(text))
+    digits = digits.removeprefix("+86")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits if re.fullmatch(r"1\d{10}", digits) else None
+
+
+REPORT_NUMBER = re.compile(r"([A-Za-z]{1,10}-\d{4}-\d{6})")
+
+
+def read_query(text: str) -> tuple[str, str] | None:
+    """`查询 编号 查询码` -> (number, 16-digit code); None when it is not of that form."""
+    rest = normalize(text).removeprefix("查询").strip()
+    match = REPORT_NUMBER.search(rest)
+    if not match:
+        return None
+    code = re.sub(r"[\s\-]", "", rest[match.end() :])
+    if not re.fullmatch(r"\d{16}", code):
+        return None
+    return match.group(1).upper(), code

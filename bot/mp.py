@@ -1,0 +1,175 @@
+"""The Official Account callback, GET and POST /wechat/mp: verify, read, one transaction, reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.replies import TextReply
+
+from bot import intake
+from bot.dialogue import Inbound
+from bot.intake import Envelope
+from bot.protocol import (
+    MAX_BODY_BYTES,
+    Refusal,
+    cdata_safe,
+    check_signature,
+    check_timestamp,
+    parse_xml,
+    require,
+)
+from jubao.config import Settings
+from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+
+
+@dataclass(frozen=True)
+class OfficialAccount:
+    token: str
+    appid: str
+    crypto: WeChatCrypto | None  # None: plaintext mode
+
+
+MP = web.AppKey("mp", OfficialAccount)
+
+
+def official_account(settings: Settings) -> OfficialAccount | None:
+    if not settings.mp_token:
+        return None
+    crypto = None
+    if settings.mp_aes_key:
+        crypto = WeChatCrypto(settings.mp_token, settings.mp_aes_key, settings.mp_appid)
+    return OfficialAccount(settings.mp_token, settings.mp_appid, crypto)
+
+
+def _account(request: web.Request) -> OfficialAccount:
+    account = request.app.get(MP)
+    if account is None:
+        raise web.HTTPServiceUnavailable(text="Official Account is not configured")
+    return account
+
+
+async def verify_url(request: web.Request) -> web.Response:
+    """WeChat's URL verification: echo `echostr` when the signature holds."""
+    account = _account(request)
+    try:
+        signature, timestamp, nonce, echostr = require(
+            request.query, "signature", "timestamp", "nonce", "echostr"
+        )
+        check_timestamp(timestamp, request.app[CLOCK].now())
+        check_signature(signature, account.token, timestamp, nonce)
+    except Refusal as refusal:
+        return web.Response(status=refusal.status, text=refusal.reason)
+    return web.Response(text=echostr)
+
+
+async def callback(request: web.Request) -> web.Response:
+    account = _account(request)
+    now = request.app[CLOCK].now()
+    try:
+        envelope = await read_message(request, account, now)
+    except Refusal as refusal:
+        return web.Response(status=refusal.status, text=refusal.reason)
+    sessions, vault, settings = request.app[SESSIONS], request.app[VAULT], request.app[SETTINGS]
+    try:
+        async with sessions.begin() as session:
+            reply = await intake.handle(session, envelope, vault=vault, settings=settings, now=now)
+    except IntegrityError:
+        # A retry raced the first delivery past the message log; answer as the first did.
+        async with sessions.begin() as session:
+            reply = await intake.stored_reply(session, envelope, vault)
+    return render(account, envelope, reply, request.query.get("nonce", ""), now)
+
+
+async def read_message(request: web.Request, account: OfficialAccount, now: datetime) -> Envelope:
+    params = request.query
+    signature, timestamp, nonce = require(params, "signature", "timestamp", "nonce")
+    if account.crypto is not None:
+        (msg_signature,) = require(params, "msg_signature")
+        if params.get("encrypt_type") != "aes":
+            raise Refusal(400, "safe mode: only AES-encrypted messages are accepted")
+    check_timestamp(timestamp, now)
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise Refusal(413, "body over 1 MB")
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise Refusal(413, "body over 1 MB") from None
+    outer = parse_xml(body)
+    check_signature(signature, account.token, timestamp, nonce)
+    if account.crypto is None:
+        return to_envelope(body)
+    encrypted = outer.get("Encrypt")
+    if not encrypted:
+        raise Refusal(400, "no Encrypt element")
+    check_signature(msg_signature, account.token, timestamp, nonce, encrypted)
+    try:
+        inner = account.crypto.decrypt_message(
+            {"Encrypt": encrypted}, msg_signature, timestamp, nonce
+        )
+    except Exception:  # wechatpy raises many kinds on a bad ciphertext or appid
+        raise Refusal(400, "message cannot be decrypted") from None
+    return to_envelope(inner.encode())
+
+
+def to_envelope(xml: bytes) -> Envelope:
+    fields = parse_xml(xml)  # the inner message gets the same hardened parse first
+    msg_type = fields.get("MsgType", "").strip().lower()
+    try:
+        message = parse_message(xml.decode())
+        openid = message.source
+        create_time = int(message.time)
+        msg_id = int(message.id) if msg_type != "event" else None
+        inbound = _inbound(message, msg_type)
+    except Exception:
+        raise Refusal(400, "not a WeChat message") from None
+    if not openid or (msg_type != "event" and not msg_id):
+        raise Refusal(400, "not a WeChat message")
+    return Envelope("mp", openid, message.target or "", msg_id, create_time, inbound)
+
+
+def _inbound(message: object, msg_type: str) -> Inbound:
+    get = getattr
+    if msg_type == "text":
+        return Inbound("text", text=get(message, "content") or "")
+    if msg_type in ("image", "voice", "video", "shortvideo"):
+        return Inbound(
+            msg_type,
+            media_id=get(message, "media_id") or "",
+            text=get(message, "recognition", "") or "",
+        )
+    if msg_type == "location":
+        return Inbound(
+            "location",
+            label=get(message, "label") or "",
+            latitude=get(message, "location_x") or "",
+            longitude=get(message, "location_y") or "",
+        )
+    if msg_type == "event":
+        data = message._data  # type: ignore[attr-defined]
+        return Inbound(
+            "event",
+            event=str(data.get("Event") or "").lower(),
+            event_key=str(data.get("EventKey") or ""),
+        )
+    return Inbound(msg_type)
+
+
+def render(
+    account: OfficialAccount, envelope: Envelope, reply: str, nonce: str, now: datetime
+) -> web.Response:
+    if not reply:
+        return web.Response(text="success")
+    xml = TextReply(
+        source=envelope.account,
+        target=envelope.openid,
+        content=cdata_safe(reply),
+        time=int(now.timestamp()),
+    ).render()
+    if account.crypto is not None:
+        xml = account.crypto.encrypt_message(xml, nonce, str(int(now.timestamp())))
+    return web.Response(text=xml, content_type="application/xml")

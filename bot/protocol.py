@@ -1,0 +1,73 @@
+"""The WeChat callback protocol around wechatpy: refusals, signatures, hardened XML, replies.
+
+Order of checks (SPEC §10–11): parameters, timestamp, body size, a hardened parse of the outer
+XML (no DTD, no entities), the signature in constant time; only then does wechatpy decrypt and
+parse the inner message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+MAX_SKEW_SECONDS = 300
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class Refusal(Exception):
+    """A request we will not process; `status` is always a 4xx."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def require(params: Mapping[str, str], *names: str) -> list[str]:
+    missing = [name for name in names if not params.get(name)]
+    if missing:
+        raise Refusal(400, f"missing parameters: {', '.join(missing)}")
+    return [params[name] for name in names]
+
+
+def check_timestamp(timestamp: str, now: datetime) -> None:
+    if not timestamp.isdigit():
+        raise Refusal(400, "timestamp is not a number")
+    if abs(int(timestamp) - now.timestamp()) > MAX_SKEW_SECONDS:
+        raise Refusal(403, "timestamp is more than 5 minutes off")
+
+
+def sign(*parts: str) -> str:
+    """WeChat's SHA-1 signature over the sorted, concatenated parts (token included)."""
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+def check_signature(given: str, *parts: str) -> None:
+    if not hmac.compare_digest(given.lower().encode(), sign(*parts).encode()):
+        raise Refusal(403, "bad signature")
+
+
+def parse_xml(body: bytes | str) -> dict[str, str]:
+    """The children of a flat <xml> document; DTDs, entities and malformed XML are refused."""
+    try:
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError) as error:
+        raise Refusal(400, f"malformed XML: {type(error).__name__}") from None
+    if root.tag != "xml":
+        raise Refusal(400, "the XML root is not <xml>")
+    return {child.tag: (child.text or "") for child in root}
+
+
+_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def cdata_safe(text: str) -> str:
+    """Text that stays valid inside wechatpy's CDATA: no ']]>' and no characters XML forbids."""
+    return _NOT_XML_CHARS.sub("", text).replace("]]>", "]]]]><![CDATA[>")

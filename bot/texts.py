@@ -1,0 +1,88 @@
+"""Every word the Official Account bot says to a citizen (zh-CN)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from complaints.vocabulary import CATEGORY_LABELS
+
+NOTICE = (
+    "【举报须知】\n"
+    "本平台受理本市生产经营单位的事故隐患、受伤或事故、瞒报谎报事故和其他安全生产违法行为的举报；"
+    "道路交通、建筑施工、燃气、消防等事项由其他部门负责，我们会告知您去向。\n"
+    "实名举报经查属实的，可按规定获得奖励；匿名举报凭举报编号和查询码查询进展、领取奖励。\n"
+    "填写中发送「取消」可随时结束，发送「帮助」查看说明。"
+)
+CATEGORY_QUESTION = "请选择举报类型，回复数字：\n" + "\n".join(
+    f"{n} {label}" for n, label in enumerate(CATEGORY_LABELS.values(), start=1)
+)
+PLACE_QUESTION = "请填写单位名称和地址（2–200字）。"
+INJURY_QUESTION = "请填写受伤人数和发生时间，例如：2人受伤，11月3日下午。"
+DEATHS_QUESTION = "请填写瞒报的死亡人数和发生时间，例如：死亡1人，10月20日。"
+DESCRIPTION_QUESTION = (
+    "请描述具体情况（10–2000字）：发生了什么，涉及哪些人员、设备，现在是否仍有危险。"
+)
+EVIDENCE_QUESTION = "可发送照片、语音或视频作为证据（最多9件），发送「完成」继续。"
+IDENTITY_QUESTION = "请选择举报方式，回复数字：\n1 实名\n2 匿名（凭查询码查询和领奖）"
+NAME_QUESTION = "请填写您的姓名（2–20字）。"
+PHONE_QUESTION = "请填写您的11位手机号码。"
+CONFIRM_CHOICES = "回复数字：\n1 提交\n2 重新填写\n3 取消"
+
+HELP = (
+    "发送「举报」开始举报事故隐患、受伤或事故、瞒报谎报事故和其他安全生产违法行为。\n"
+    "发送「查询」查看您提交的举报；发送「查询 编号 查询码」查询任一举报的进展。\n"
+    "填写过程中发送「取消」可随时结束。"
+)
+WELCOME = "感谢关注！\n" + HELP
+IN_DIALOGUE_HELP = (
+    "您正在填写举报，请回答下面的问题；发送「取消」结束本次填写（内容不会保存）。\n\n"
+)
+EXPIRED = "您上次的填写超过24小时未完成，已自动结束。\n\n"
+CANCELLED = "已取消，本次填写的内容没有保存。需要时发送「举报」重新开始。"
+NOTHING_TO_CANCEL = "当前没有正在填写的举报，无需取消。"
+
+BAD_CATEGORY = "没有看懂您的选择。"
+BAD_TOWN = "没有找到这个镇（区），请回复列表中的数字或名称。"
+BAD_PLACE = "单位名称和地址需为2–200字。"
+BAD_COUNT = "请写明人数，例如：2人受伤，11月3日下午。"
+DESCRIPTION_TOO_SHORT = "具体情况至少需要10个字，请再详细描述一下。"
+DESCRIPTION_TOO_LONG = "具体情况不能超过2000字，请精简后重新发送。"
+EVIDENCE_FULL = "证据最多9件，已达上限。请发送「完成」继续。"
+EVIDENCE_TEXT_ADDED = (
+    "已将这段文字补充到具体情况中。可继续发送照片、语音或视频，或发送「完成」继续。"
+)
+EVIDENCE_TEXT_TOO_LONG = (
+    "具体情况已接近2000字上限，这段文字没有补充。请发送照片、语音或视频，或发送「完成」继续。"
+)
+BAD_IDENTITY = "请回复 1（实名）或 2（匿名）。"
+BAD_NAME = "姓名需为2–20个字，且不能包含数字。"
+BAD_PHONE = "手机号码应为以1开头的11位数字，请重新填写。"
+BAD_CONFIRM = "请回复 1 提交、2 重新填写 或 3 取消。"
+
+QUERY_USAGE = "查询格式：查询 编号 查询码\n例如：查询 ZJG-2026-000123 1234 5678 9012 3456"
+QUERY_WRONG = "举报编号或查询码不正确，请核对后再试。"
+QUERY_LOCKED = "查询码错误次数过多，请一小时后再试。"
+NO_OWN_REPORTS = "您还没有提交过举报。发送「举报」开始。"
+
+
+def town_question(towns: Sequence[str]) -> str:
+    lines = "\n".join(f"{n} {name}" for n, name in enumerate(towns, start=1))
+    return f"请选择发生地所在的镇（区），回复数字或名称，也可以发送位置：\n{lines}"
+
+
+def evidence_received(count: int, kind_label: str) -> str:
+    return f"已收到第{count}件证据（{kind_label}）。可继续发送，或发送「完成」继续。"
+
+
+def submitted(number: str, code: str, decide_by: str) -> str:
+    return (
+        "举报已提交，感谢您的监督！\n"
+        f"举报编号：{number}\n"
+        f"查询码：{code}\n"
+        "查询码只显示这一次，请截图或抄下妥善保存；凭编号和查询码可查询进展、补充材料和领取奖励。\n"
+        f"我们将在{decide_by}前作出是否受理的决定并告知您。"
+    )
+
+
+def own_reports(lines: Sequence[str]) -> str:
+    return "您提交的举报：\n" + "\n".join(lines) + "\n\n查看详情请发送「查询 编号 查询码」。"

@@ -1,0 +1,175 @@
+"""Filing and looking up reports. Services flush, never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints import query_codes
+from complaints.deadlines import ACCEPT_DAYS, days_after
+from complaints.models import Evidence, Report
+from complaints.numbers import format_number, next_seq
+from complaints.registry import Town
+from jubao.config import Settings
+from jubao.identity import IdentityVault
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    kind: str
+    media_id: str = ""
+    label: str = ""
+    latitude: str = ""
+    longitude: str = ""
+
+
+@dataclass(frozen=True)
+class NewReport:
+    category: str
+    town: str
+    place: str
+    description: str
+    details: str = ""
+    count: int | None = None
+    evidence: tuple[NewEvidence, ...] = ()
+    anonymous: bool = True
+    name: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Filed:
+    number: str
+    code: str
+    accept_by: datetime
+
+
+class UnknownTown(LookupError):
+    pass
+
+
+async def file_report(
+    session: AsyncSession,
+    new: NewReport,
+    openid: str,
+    *,
+    vault: IdentityVault,
+    settings: Settings,
+    now: datetime,
+) -> Filed:
+    """Number, store and return a confirmed report; the query code is returned once."""
+    town_id = await session.scalar(select(Town.id).where(Town.name == new.town))
+    if town_id is None:
+        raise UnknownTown(new.town)
+    code = query_codes.new_code()
+    code_hash = await query_codes.hash_code(code)
+    year = now.astimezone(settings.tz).year
+    seq = await next_seq(session, year)
+    named = not new.anonymous
+    report = Report(
+        number=format_number(settings.report_prefix, year, seq),
+        year=year,
+        seq=seq,
+        category=new.category,
+        town_id=town_id,
+        place=new.place,
+        details=new.details,
+        injured=new.count if new.category == "injury" else None,
+        deaths=new.count if new.category == "concealed" else None,
+        description=new.description,
+        channel="wechat",
+        anonymous=new.anonymous,
+        reporter_openid_enc=vault.encrypt(openid),
+        reporter_openid_hash=vault.lookup_hash(openid),
+        reporter_name_enc=vault.encrypt(new.name) if named else None,
+        reporter_phone_enc=vault.encrypt(new.phone) if named else None,
+        query_code_hash=code_hash,
+        status="received",
+        urgent=bool(new.category == "concealed" and new.count),
+        received_at=now,
+        accept_by=days_after(now, ACCEPT_DAYS, settings.tz),
+    )
+    session.add(report)
+    await session.flush()
+    session.add_all(
+        Evidence(
+            report_id=report.id,
+            kind=item.kind,
+            media_id=item.media_id or None,
+            label=item.label or None,
+            latitude=item.latitude or None,
+            longitude=item.longitude or None,
+            received_at=now,
+        )
+        for item in new.evidence
+    )
+    await session.flush()
+    return Filed(report.number, query_codes.display_code(code), report.accept_by)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What a reporter may see of a report."""
+
+    number: str
+    category: str
+    town: str
+    status: str
+    received_at: datetime
+    accept_by: datetime
+
+
+_VIEW_COLUMNS = (
+    Report.number,
+    Report.category,
+    Town.name,
+    Report.status,
+    Report.received_at,
+    Report.accept_by,
+)
+
+
+async def own_reports(
+    session: AsyncSession, openid_hashes: Sequence[str], limit: int = 10
+) -> list[ReportView]:
+    rows = await session.execute(
+        select(*_VIEW_COLUMNS)
+        .join(Town, Town.id == Report.town_id)
+        .where(Report.reporter_openid_hash.in_(openid_hashes))
+        .order_by(Report.received_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return [ReportView(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    report: ReportView | None = None
+    locked: bool = False
+
+
+async def query_report(
+    session: AsyncSession, number: str, code: str, sender_hash: str, now: datetime
+) -> QueryAnswer:
+    """The report to anyone holding its code; wrong codes count towards the one-hour locks."""
+    subjects = [query_codes.number_subject(number), query_codes.sender_subject(sender_hash)]
+    if await query_codes.is_locked(session, subjects, now):
+        return QueryAnswer(locked=True)
+    stored_hash = await session.scalar(
+        select(Report.query_code_hash).where(Report.number == number)
+    )
+    if not await query_codes.code_matches(stored_hash, code):
+        await query_codes.record_wrong(session, subjects, now)
+        return QueryAnswer()
+    row = (
+        await session.execute(
+            select(*_VIEW_COLUMNS)
+            .join(Town, Town.id == Report.town_id)
+            .where(Report.number == number)
+        )
+    ).one()
+    return QueryAnswer(report=ReportView(*row))

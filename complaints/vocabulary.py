@@ -1,0 +1,31 @@
+"""Names shared by data, API and people: categories and statuses with their Chinese labels."""
+
+from __future__ import annotations
+
+CATEGORY_LABELS: dict[str, str] = {
+    "hazard": "事故隐患",
+    "injury": "受伤或事故",
+    "concealed": "瞒报谎报事故",
+    "violation": "其他安全生产违法行为",
+}
+CATEGORIES: tuple[str, ...] = tuple(CATEGORY_LABELS)
+
+STATUS_LABELS: dict[str, str] = {
+    "received": "已接收",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "transferred": "已转办",
+    "merged": "已合并",
+    "assigned": "已分派",
+    "investigating": "核查中",
+    "concluded": "已核查",
+    "closed": "已办结",
+}
+
+EVIDENCE_LABELS: dict[str, str] = {
+    "image": "照片",
+    "voice": "语音",
+    "video": "视频",
+    "shortvideo": "小视频",
+    "location": "位置",
+}

@@ -1,0 +1,1 @@
+"""jubao: the composition root (configuration, database, app factory, CLI)."""

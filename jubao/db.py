@@ -1,0 +1,112 @@
+"""Database plumbing: the declarative Base, UTC timestamps, the engine and its sessionmaker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from aiohttp import web
+from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+from jubao.keys import ENGINE, SESSIONS, SETTINGS
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """An engine tuned for its backend.
+
+    SQLite gets one connection (writers are serialised in-process instead of failing with
+    "database is locked"), WAL, and BEGIN IMMEDIATE so that separate processes wait for each
+    other's write lock rather than dead-locking on an upgrade from read to write.
+    """
+    if url.startswith("sqlite"):
+        engine = create_async_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args={"timeout": 30}
+        )
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def database(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the engine and sessionmaker live as long as the app."""
+    engine = make_engine(app[SETTINGS].database_url)
+    app[ENGINE] = engine
+    app[SESSIONS] = make_sessionmaker(engine)
+    yield
+    await engine.dispose()
+
+
+async def ping(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        await session.execute(text("SELECT 1"))
+
+
+async def run_in_transaction(database_url: str, work):  # type: ignore[no-untyped-def]
+    """For commands outside the web app: one engine, one transaction around `work(session)`."""
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,12 @@
+"""Every table, gathered on one metadata (for migrations and tests)."""
+
+from __future__ import annotations
+
+import bot.models
+import complaints.models
+import complaints.registry
+from jubao.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["bot", "complaints", "metadata"]

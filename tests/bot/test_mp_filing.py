@@ -1,0 +1,67 @@
+"""End-to-end: citizens file reports through /wechat/mp over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import InboundMessage
+from complaints.models import Evidence, Report
+
+CATEGORIES = [("1", "hazard"), ("2", "injury"), ("3", "concealed"), ("4", "violation")]
+
+
+@pytest.mark.parametrize(("answer", "category"), CATEGORIES)
+async def test_each_category_filed_anonymously(wechat, sessions, answer, category):
+    filed = await wechat.file_report("o-citizen-1", category=answer, details="3人受伤，昨天下午")
+
+    assert re.fullmatch(r"ZJG-2026-\d{6}", filed.number)
+    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", filed.code)
+    assert "2026年12月12日前作出是否受理的决定" in filed.reply
+    async with sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == filed.number))
+    assert report.category == category
+    assert report.anonymous is True and report.reporter_name_enc is None
+    assert report.status == "received"
+    if category == "injury":
+        assert report.injured == 3
+    if category == "concealed":
+        assert report.deaths == 3 and report.urgent is True
+
+
+async def test_named_report_keeps_identity_encrypted(wechat, sessions):
+    filed = await wechat.file_report(
+        "o-named-openid", name="李四", phone="+86 138-0013-8000", evidence=2
+    )
+    async with sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == filed.number))
+        evidence = (await session.scalars(select(Evidence))).all()
+    stored = " ".join(str(v) for v in vars(report).values())
+    for secret in ("李四", "13800138000", "o-named-openid", filed.code.replace(" ", "")):
+        assert secret not in stored
+    assert report.anonymous is False and report.reporter_phone_enc
+    assert [item.media_id for item in evidence] == [
+        "media-o-named-openid-0",
+        "media-o-named-openid-1",
+    ]
+
+
+async def test_numbers_are_sequential_per_year(wechat):
+    first = await wechat.file_report("o-a")
+    second = await wechat.file_report("o-b")
+    assert first.number == "ZJG-2026-000001"
+    assert second.number == "ZJG-2026-000002"
+
+
+async def test_retry_gets_the_same_reply_and_changes_nothing(wechat, sessions):
+    await wechat.say("o-retry", "举报")
+    signed = wechat.signed("o-retry", "text", Content="1")
+    first = await wechat.post(signed)
+    again = await wechat.post(signed)
+    assert first.reply == again.reply and "镇（区）" in first.reply
+    # The dialogue moved one step, not two: the town question is still the current one.
+    assert "单位名称和地址" in await wechat.say("o-retry", "塘桥镇")
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundMessage)) == 3

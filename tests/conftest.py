@@ -1,0 +1,131 @@
+"""Fixtures: the real app on a real database (SQLite, and PostgreSQL when
+JUBAO_TEST_POSTGRES_URL is set), a controlled clock, and WeChat's side of the protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from complaints.registry import load_registry, parse_registry
+from jubao import migrate
+from jubao.app import create_app
+from jubao.clock import FixedClock
+from jubao.config import Settings
+from jubao.db import make_engine, make_sessionmaker
+from jubao.demo import DEMO_MP, demo_registry
+from jubao.demo.wechat import OfficialAccountSide
+from jubao.models import metadata
+from tests.wechat_client import MpClient
+
+POSTGRES_URL = os.environ.get("JUBAO_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+TEST_KEY = Fernet.generate_key().decode()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="JUBAO_TEST_POSTGRES_URL is not set")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+async def _admin(sql: str) -> None:
+    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(sql))
+    await engine.dispose()
+
+
+def _in_thread(coroutine: Coroutine[object, object, object]) -> object:
+    """Run a coroutine to completion on its own loop (fixtures may already be inside one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated to head."""
+    name = f"jubao_test_{uuid.uuid4().hex[:12]}"
+    _in_thread(_admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    _in_thread(migrate.upgrade(url))
+    yield url
+    _in_thread(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """An empty schema: a new SQLite file, or the session's PostgreSQL database truncated."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        engine = make_engine(url)
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        await engine.dispose()
+        yield url
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 27, 2, 0, tzinfo=UTC))  # 10:00 in Zhangjiagang
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret",
+        identity_keys=(TEST_KEY,),
+        media_dir=str(tmp_path / "media"),
+        **DEMO_MP,
+    )
+
+
+@pytest.fixture
+async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(settings.database_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def towns(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    data = parse_registry(demo_registry())
+    async with sessions.begin() as session:
+        await load_registry(session, data)
+    return list(data.towns)
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings: Settings, clock: FixedClock):  # type: ignore[no-untyped-def]
+    return await aiohttp_client(create_app(settings, clock=clock))
+
+
+@pytest.fixture
+def side(settings: Settings) -> OfficialAccountSide:
+    return OfficialAccountSide(settings.mp_token, settings.mp_appid, settings.mp_aes_key)
+
+
+@pytest.fixture
+def wechat(client, side: OfficialAccountSide, clock: FixedClock, towns: list[str]) -> MpClient:  # type: ignore[no-untyped-def]
+    return MpClient(client, side, clock)
