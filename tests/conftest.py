@@ -24,6 +24,7 @@ from jubao.config import Settings
 from jubao.db import make_engine, make_sessionmaker
 from jubao.demo import DEMO_MP, demo_registry
 from jubao.demo.wechat import OfficialAccountSide
+from jubao.logs import PathOnlyAccessLogger
 from jubao.models import metadata
 from tests.wechat_client import MpClient
 
@@ -118,7 +119,10 @@ async def towns(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
 
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings, clock: FixedClock):  # type: ignore[no-untyped-def]
-    return await aiohttp_client(create_app(settings, clock=clock))
+    return await aiohttp_client(
+        create_app(settings, clock=clock),
+        server_kwargs={"access_log_class": PathOnlyAccessLogger},
+    )
 
 
 @pytest.fixture
