@@ -9,7 +9,6 @@ import pytest
 from bot.dialogue import (
     Conversation,
     Draft,
-    EvidenceItem,
     Inbound,
     ListOwn,
     Outcome,

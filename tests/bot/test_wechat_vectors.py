@@ -51,7 +51,10 @@ async def test_service_answers_the_published_sample(aiohttp_client, settings, to
         "encrypt_type": "aes",
         "msg_signature": MSG_SIGNATURE,
     }
-    body = f"<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[{ENCRYPTED}]]></Encrypt></xml>"
+    body = (
+        "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>"
+        f"<Encrypt><![CDATA[{ENCRYPTED}]]></Encrypt></xml>"
+    )
     side = OfficialAccountSide("spamtest", "wx2c2769f8efd9abc2", KEY)
     response = await MpClient(client, side, clock).post(
         SignedRequest(urlencode(params), body.encode())
