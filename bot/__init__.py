@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import mp
+from bot.housekeeping import housekeeping
 from jubao.keys import SETTINGS
 
 
@@ -14,3 +15,4 @@ def setup(app: web.Application) -> None:
         app[mp.MP] = account
     app.router.add_get("/wechat/mp", mp.verify_url)
     app.router.add_post("/wechat/mp", mp.callback)
+    app.cleanup_ctx.append(housekeeping)

@@ -15,6 +15,11 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+def tidy(text: str) -> str:
+    """Free text as the citizen wrote it (full-width punctuation kept), spaces folded."""
+    return _SPACES.sub(" ", text).strip()
+
+
 def bare(text: str) -> str:
     """The answer without spaces and punctuation around or inside it: '１ 。' -> '1'."""
     return "".join(ch for ch in normalize(text) if ch not in _PUNCTUATION)

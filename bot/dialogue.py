@@ -7,9 +7,8 @@ effect for the service to carry out (file the report, list or query reports). No
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from bot import texts
 from bot.answers import (
@@ -21,97 +20,26 @@ from bot.answers import (
     read_name,
     read_query,
     read_town,
+    tidy,
     town_in,
 )
-from complaints.vocabulary import CATEGORY_LABELS, EVIDENCE_LABELS
+from bot.conversation import (
+    Conversation,
+    Draft,
+    EvidenceItem,
+    Inbound,
+    ListOwn,
+    Outcome,
+    QueryOne,
+    Step,
+    Submit,
+)
+from complaints.vocabulary import EVIDENCE_LABELS
 
 IDLE_LIMIT = timedelta(hours=24)
 MAX_EVIDENCE = 9
 MEDIA_KINDS = frozenset({"image", "voice", "video", "shortvideo"})
 DESCRIPTION_LIMITS = (10, 2000)
-
-
-class Step(StrEnum):
-    CATEGORY = "category"
-    TOWN = "town"
-    PLACE = "place"
-    DETAILS = "details"
-    DESCRIPTION = "description"
-    EVIDENCE = "evidence"
-    IDENTITY = "identity"
-    NAME = "name"
-    PHONE = "phone"
-    CONFIRM = "confirm"
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """A citizen's message, already parsed: text, media, location or event."""
-
-    kind: str  # text, image, voice, video, shortvideo, location, link, event, ...
-    text: str = ""
-    media_id: str = ""
-    label: str = ""
-    latitude: str = ""
-    longitude: str = ""
-    event: str = ""
-    event_key: str = ""
-
-
-@dataclass(frozen=True)
-class EvidenceItem:
-    kind: str
-    media_id: str = ""
-    label: str = ""
-    latitude: str = ""
-    longitude: str = ""
-
-
-@dataclass(frozen=True)
-class Draft:
-    category: str = ""
-    town: str = ""
-    place: str = ""
-    details: str = ""
-    count: int | None = None  # injured (category injury) or deaths (category concealed)
-    description: str = ""
-    evidence: tuple[EvidenceItem, ...] = ()
-    anonymous: bool = False
-    name: str = ""
-    phone: str = ""
-
-
-@dataclass(frozen=True)
-class Conversation:
-    step: Step
-    draft: Draft = field(default_factory=Draft)
-    updated_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Submit:
-    draft: Draft
-
-
-@dataclass(frozen=True)
-class ListOwn:
-    pass
-
-
-@dataclass(frozen=True)
-class QueryOne:
-    number: str
-    code: str
-
-
-Effect = Submit | ListOwn | QueryOne
-
-
-@dataclass(frozen=True)
-class Outcome:
-    conversation: Conversation | None
-    reply: str = ""
-    effect: Effect | None = None
 
 
 def needs_towns(conversation: Conversation | None) -> bool:
@@ -150,15 +78,15 @@ def _idle(inbound: Inbound) -> Outcome:
         return Outcome(None)
     if inbound.kind != "text":
         return Outcome(None, texts.HELP)
-    text = normalize(inbound.text)
-    if text in ("举报", "我要举报"):
+    word = bare(inbound.text)
+    if word in ("举报", "我要举报"):
         return _start()
-    if text == "取消":
+    if word == "取消":
         return Outcome(None, texts.NOTHING_TO_CANCEL)
-    if text == "查询":
+    if word == "查询":
         return Outcome(None, effect=ListOwn())
-    if text.startswith("查询"):
-        query = read_query(text)
+    if word.startswith("查询"):
+        query = read_query(inbound.text)
         if query is None:
             return Outcome(None, texts.QUERY_USAGE)
         return Outcome(None, effect=QueryOne(*query))
@@ -169,7 +97,14 @@ def _start() -> Outcome:
     return Outcome(Conversation(Step.CATEGORY), f"{texts.NOTICE}\n\n{texts.CATEGORY_QUESTION}")
 
 
-def question(conversation: Conversation, towns: Sequence[str]) -> str:
+def question(conversation: Conversation, towns: Sequence[str], lead: str = "") -> str:
+    """The current question, after `lead` (a correction or help); the summary makes room."""
+    if conversation.step == Step.CONFIRM:
+        return texts.summary(conversation.draft, lead)
+    return lead + _question(conversation, towns)
+
+
+def _question(conversation: Conversation, towns: Sequence[str]) -> str:
     draft = conversation.draft
     match conversation.step:
         case Step.CATEGORY:
@@ -190,16 +125,16 @@ def question(conversation: Conversation, towns: Sequence[str]) -> str:
             return texts.NAME_QUESTION
         case Step.PHONE:
             return texts.PHONE_QUESTION
-        case Step.CONFIRM:
-            return summary(draft)
+        case _:
+            raise ValueError(conversation.step)
 
 
 def _in_dialogue(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) -> Outcome:
-    text = normalize(inbound.text) if inbound.kind == "text" else ""
-    if text == "取消":
+    word = bare(inbound.text) if inbound.kind == "text" else ""
+    if word == "取消":
         return Outcome(None, texts.CANCELLED)
-    if text == "帮助":
-        return Outcome(conversation, texts.IN_DIALOGUE_HELP + question(conversation, towns))
+    if word == "帮助":
+        return Outcome(conversation, question(conversation, towns, texts.IN_DIALOGUE_HELP))
     if inbound.kind == "event" and not (inbound.event == "click" and inbound.event_key == "REPORT"):
         return Outcome(conversation)  # menu views, subscriptions: nothing to answer
     answer = ANSWERS[conversation.step](conversation, inbound, towns)
@@ -214,7 +149,7 @@ def _advance(conversation: Conversation, draft: Draft, to: Step, towns: Sequence
 
 
 def _retry(conversation: Conversation, problem: str, towns: Sequence[str]) -> Outcome:
-    return Outcome(conversation, f"{problem}\n{question(conversation, towns)}")
+    return Outcome(conversation, question(conversation, towns, f"{problem}\n"))
 
 
 def _category(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) -> Outcome | None:
@@ -248,7 +183,7 @@ def _town(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) ->
 def _place(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) -> Outcome | None:
     if inbound.kind != "text":
         return None
-    place = normalize(inbound.text)
+    place = tidy(inbound.text)
     if not 2 <= len(place) <= 200:
         return _retry(conversation, texts.BAD_PLACE, towns)
     draft = replace(conversation.draft, place=place)
@@ -259,7 +194,7 @@ def _place(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) -
 def _details(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) -> Outcome | None:
     if inbound.kind != "text":
         return None
-    details = normalize(inbound.text)[:200]
+    details = tidy(inbound.text)[:200]
     count = first_number(details)
     if count is None:
         return _retry(conversation, texts.BAD_COUNT, towns)
@@ -344,7 +279,7 @@ def _confirm(conversation: Conversation, inbound: Inbound, towns: Sequence[str])
     if answer in ("1", "提交"):
         return Outcome(None, effect=Submit(conversation.draft))
     if answer in ("2", "重新填写"):
-        return _advance(conversation, Draft(), Step.CATEGORY, towns)
+        return _start()
     if answer in ("3", "取消"):
         return Outcome(None, texts.CANCELLED)
     return _retry(conversation, texts.BAD_CONFIRM, towns)
@@ -362,31 +297,3 @@ ANSWERS = {
     Step.PHONE: _phone,
     Step.CONFIRM: _confirm,
 }
-
-SUMMARY_LIMIT = 2000  # bytes of UTF-8 in a passive reply's text
-
-
-def summary(draft: Draft) -> str:
-    """The confirmation summary, its description shortened so the reply stays under 2,000 bytes."""
-    head = [
-        "请核对举报内容：",
-        f"类型：{CATEGORY_LABELS.get(draft.category, '')}",
-        f"镇（区）：{draft.town}",
-        f"单位和地址：{draft.place}",
-    ]
-    if draft.category == "injury":
-        head.append(f"受伤情况：{draft.details}")
-    elif draft.category == "concealed":
-        head.append(f"瞒报情况：{draft.details}")
-    identity = "匿名" if draft.anonymous else f"实名（{draft.name}，{draft.phone}）"
-    tail = [f"证据：{len(draft.evidence)}件", f"举报方式：{identity}", "", texts.CONFIRM_CHOICES]
-    label = "具体情况："
-    room = SUMMARY_LIMIT - len("\n".join([*head, label, *tail]).encode())
-    description = draft.description
-    if len(description.encode()) > room:
-        description = _shorten(description, room - len("…".encode())) + "…"
-    return "\n".join([*head, label + description, *tail])
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text.encode()[: max(limit, 0)].decode(errors="ignore")

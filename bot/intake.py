@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.dialogue import (
+from bot.conversation import (
     Conversation,
     Draft,
     EvidenceItem,
@@ -26,9 +26,8 @@ from bot.dialogue import (
     QueryOne,
     Step,
     Submit,
-    needs_towns,
-    step,
 )
+from bot.dialogue import needs_towns, step
 from bot.models import Dialogue, InboundMessage
 from complaints import services
 from complaints.deadlines import last_day

@@ -12,7 +12,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
 from bot import intake
-from bot.dialogue import Inbound
+from bot.conversation import Inbound
 from bot.intake import Envelope
 from bot.protocol import (
     MAX_BODY_BYTES,

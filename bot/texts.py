@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.conversation import Draft
 from complaints.vocabulary import CATEGORY_LABELS
 
 NOTICE = (
@@ -86,3 +87,33 @@ def submitted(number: str, code: str, decide_by: str) -> str:
 
 def own_reports(lines: Sequence[str]) -> str:
     return "您提交的举报：\n" + "\n".join(lines) + "\n\n查看详情请发送「查询 编号 查询码」。"
+
+
+REPLY_LIMIT = 2000  # a passive reply's text stays under this many bytes of UTF-8
+
+
+def summary(draft: Draft, lead: str = "") -> str:
+    """The confirmation summary after `lead`, its description shortened so that the whole reply
+    stays under 2,000 bytes."""
+    head = [
+        lead + "请核对举报内容：",
+        f"类型：{CATEGORY_LABELS.get(draft.category, '')}",
+        f"镇（区）：{draft.town}",
+        f"单位和地址：{draft.place}",
+    ]
+    if draft.category == "injury":
+        head.append(f"受伤情况：{draft.details}")
+    elif draft.category == "concealed":
+        head.append(f"瞒报情况：{draft.details}")
+    identity = "匿名" if draft.anonymous else f"实名（{draft.name}，{draft.phone}）"
+    tail = [f"证据：{len(draft.evidence)}件", f"举报方式：{identity}", "", CONFIRM_CHOICES]
+    label = "具体情况："
+    room = REPLY_LIMIT - 1 - len("\n".join([*head, label, *tail]).encode())
+    description = draft.description
+    if len(description.encode()) > room:
+        description = _shorten(description, room - len("…".encode())) + "…"
+    return "\n".join([*head, label + description, *tail])
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text.encode()[: max(limit, 0)].decode(errors="ignore")

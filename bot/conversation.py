@@ -1,0 +1,90 @@
+"""The data of a citizen's dialogue: what he sent, what he has answered, where he is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Step(StrEnum):
+    CATEGORY = "category"
+    TOWN = "town"
+    PLACE = "place"
+    DETAILS = "details"
+    DESCRIPTION = "description"
+    EVIDENCE = "evidence"
+    IDENTITY = "identity"
+    NAME = "name"
+    PHONE = "phone"
+    CONFIRM = "confirm"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A citizen's message, already parsed: text, media, location or event."""
+
+    kind: str  # text, image, voice, video, shortvideo, location, link, event, ...
+    text: str = ""
+    media_id: str = ""
+    label: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    event: str = ""
+    event_key: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    kind: str
+    media_id: str = ""
+    label: str = ""
+    latitude: str = ""
+    longitude: str = ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    category: str = ""
+    town: str = ""
+    place: str = ""
+    details: str = ""
+    count: int | None = None  # injured (category injury) or deaths (category concealed)
+    description: str = ""
+    evidence: tuple[EvidenceItem, ...] = ()
+    anonymous: bool = False
+    name: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    step: Step
+    draft: Draft = field(default_factory=Draft)
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Submit:
+    draft: Draft
+
+
+@dataclass(frozen=True)
+class ListOwn:
+    pass
+
+
+@dataclass(frozen=True)
+class QueryOne:
+    number: str
+    code: str
+
+
+Effect = Submit | ListOwn | QueryOne
+
+
+@dataclass(frozen=True)
+class Outcome:
+    conversation: Conversation | None
+    reply: str = ""
+    effect: Effect | None = None
