@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -65,3 +66,10 @@ async def test_retry_gets_the_same_reply_and_changes_nothing(wechat, sessions):
     assert "单位名称和地址" in await wechat.say("o-retry", "塘桥镇")
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboundMessage)) == 3
+
+
+async def test_the_number_carries_the_local_year(wechat, clock):
+    clock.at = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 January 2027 locally
+    filed = await wechat.file_report("o-new-year")
+    assert filed.number == "ZJG-2027-000001"
+    assert "2027年1月16日前" in filed.reply
