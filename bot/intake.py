@@ -1,8 +1,7 @@
 """One inbound citizen message, handled exactly once inside the caller's transaction.
 
-The message log row is claimed first (a retry finds it and gets the stored reply), then the
-dialogue state is loaded, the pure `step` decides, its effect is carried out, and the new state
-and the encrypted reply are written — all in one transaction.
+The dialogue state is loaded, the pure `step` decides, its effect is carried out, and the new
+state and the message log row with the encrypted reply are written, all in one transaction.
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -28,7 +25,7 @@ from bot.conversation import (
     Submit,
 )
 from bot.dialogue import needs_towns, step
-from bot.models import Dialogue, InboundMessage
+from bot.store import Store
 from complaints import services
 from complaints.deadlines import last_day
 from complaints.registry import town_names
@@ -47,16 +44,16 @@ class Envelope:
     inbound: Inbound
 
 
-def _dialect(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return postgresql if session.bind.dialect.name == "postgresql" else sqlite
-
-
 def _event_key(envelope: Envelope, vault: IdentityVault) -> str | None:
     if envelope.msg_id is not None:
         return None
     inbound = envelope.inbound
     raw = f"{envelope.openid}|{envelope.create_time}|{inbound.event}|{inbound.event_key}"
     return vault.lookup_hash(raw)
+
+
+class AlreadyHandled(Exception):
+    """This message was handled before (a WeChat retry): roll back and answer as then."""
 
 
 async def handle(
@@ -67,62 +64,43 @@ async def handle(
     settings: Settings,
     now: datetime,
 ) -> str:
-    claimed = await session.scalar(
-        _dialect(session)
-        .insert(InboundMessage)
-        .values(
-            channel=envelope.channel,
-            msg_id=envelope.msg_id,
-            event_key=_event_key(envelope, vault),
-            msg_type=envelope.inbound.kind,
-            received_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(InboundMessage.id)
-    )
-    if claimed is None:
-        return await stored_reply(session, envelope, vault)
+    """Decide and write everything for one message; raises AlreadyHandled for a retry.
 
-    openid_hash = vault.lookup_hash(envelope.openid)
-    stored = await session.scalar(
-        select(Dialogue).where(Dialogue.openid_hash.in_(vault.lookup_hashes(envelope.openid)))
-    )
+    The message log row is written last, with the reply, by an insert that does nothing when
+    the message is already logged: a retry then rolls back whatever it did and gets the stored
+    reply. On PostgreSQL a concurrent retry waits on the first delivery's row locks.
+    """
+    hashes = vault.lookup_hashes(envelope.openid)
+    bot_store = await Store.of(session)
+    stored = await bot_store.load_dialogue(hashes)
     conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
     towns = await town_names(session) if needs_towns(conversation) else []
     outcome = step(conversation, envelope.inbound, towns, now)
-    reply = await _carry_out(session, outcome, envelope, openid_hash, vault, settings, now)
+    reply = await _carry_out(session, outcome, envelope, hashes[0], vault, settings, now)
 
-    if outcome.conversation is None:
-        if stored is not None:
-            await session.execute(
-                delete(Dialogue).where(Dialogue.openid_hash == stored.openid_hash)
-            )
-    else:
+    if outcome.conversation is not None:
         state = vault.encrypt(encode(outcome.conversation))
-        if stored is not None:
-            stored.state_enc, stored.updated_at = state, now
-        else:
-            session.add(Dialogue(openid_hash=openid_hash, state_enc=state, updated_at=now))
-    await session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == claimed)
-        .values(reply_enc=vault.encrypt(reply) if reply else None)
+        await bot_store.save_dialogue(stored.key if stored else hashes[0], state, now)
+    elif stored is not None:
+        await bot_store.drop_dialogue(stored.key)
+
+    claimed = await bot_store.claim_message(
+        channel=envelope.channel,
+        msg_id=envelope.msg_id,
+        event_key=_event_key(envelope, vault),
+        msg_type=envelope.inbound.kind,
+        received_at=now,
+        reply_enc=vault.encrypt(reply) if reply else None,
     )
+    if not claimed:
+        raise AlreadyHandled
     return reply
 
 
 async def stored_reply(session: AsyncSession, envelope: Envelope, vault: IdentityVault) -> str:
     """The reply given to the first delivery of this message ('' once erased or if none)."""
-    key = _event_key(envelope, vault)
-    condition = (
-        InboundMessage.msg_id == envelope.msg_id
-        if envelope.msg_id is not None
-        else InboundMessage.event_key == key
-    )
-    reply_enc = await session.scalar(
-        select(InboundMessage.reply_enc).where(
-            InboundMessage.channel == envelope.channel, condition
-        )
+    reply_enc = await (await Store.of(session)).logged_reply(
+        envelope.channel, envelope.msg_id, _event_key(envelope, vault)
     )
     return vault.decrypt(reply_enc) if reply_enc else ""
 
@@ -198,8 +176,14 @@ def _details(report: services.ReportView, settings: Settings) -> str:
 
 
 def encode(conversation: Conversation) -> str:
-    data = asdict(conversation)
-    data["updated_at"] = conversation.updated_at.isoformat() if conversation.updated_at else None
+    """The conversation as compact JSON (by hand: dataclasses.asdict deep-copies, and this runs
+    on every message)."""
+    draft = conversation.draft
+    data = {
+        "step": conversation.step.value,
+        "draft": {**vars(draft), "evidence": [vars(item) for item in draft.evidence]},
+        "updated_at": conversation.updated_at.isoformat() if conversation.updated_at else None,
+    }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 

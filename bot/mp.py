@@ -78,8 +78,8 @@ async def callback(request: web.Request) -> web.Response:
     try:
         async with sessions.begin() as session:
             reply = await intake.handle(session, envelope, vault=vault, settings=settings, now=now)
-    except IntegrityError:
-        # A retry raced the first delivery past the message log; answer as the first did.
+    except (intake.AlreadyHandled, IntegrityError):
+        # A WeChat retry (or one racing the first delivery): answer as the first delivery did.
         async with sessions.begin() as session:
             reply = await intake.stored_reply(session, envelope, vault)
     return render(account, envelope, reply, request.query.get("nonce", ""), now)

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from aiohttp import web
-from sqlalchemy import DateTime, MetaData, event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, MetaData, text
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from jubao import sqlite_inline
 from jubao.keys import ENGINE, SESSIONS, SETTINGS
 
 NAMING_CONVENTION = {
@@ -55,33 +56,21 @@ class UtcDateTime(TypeDecorator[datetime]):
 def make_engine(url: str) -> AsyncEngine:
     """An engine tuned for its backend.
 
-    SQLite gets one connection (writers are serialised in-process instead of failing with
-    "database is locked"), WAL, and BEGIN IMMEDIATE so that separate processes wait for each
-    other's write lock rather than dead-locking on an upgrade from read to write.
+    SQLite runs inline on the event loop (see jubao/sqlite_inline.py) over one connection, so
+    writers queue in-process instead of failing with "database is locked", and each transaction
+    starts with BEGIN IMMEDIATE so that separate processes wait for each other's write lock
+    rather than dead-locking on an upgrade from read to write.
     """
     if url.startswith("sqlite"):
-        engine = create_async_engine(
-            url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args={"timeout": 30}
+        database = make_url(url).database or ":memory:"
+        return create_async_engine(
+            url,
+            async_creator=sqlite_inline.creator(database),
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
         )
-        _tune_sqlite(engine)
-        return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-
-
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

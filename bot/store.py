@@ -1,0 +1,116 @@
+"""Where the bot keeps a citizen's dialogue state and the message log, in plain SQL.
+
+This is the hot path of every WeChat message, so the statements are built once per dialect
+and run on the session's connection (no ORM unit of work): building and flushing ORM
+statements cost more than the database did. Values are encrypted by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import Delete, Insert, Select, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from bot.models import Dialogue, InboundMessage
+
+DIALOGUES = Dialogue.__table__
+MESSAGES = InboundMessage.__table__
+
+
+@dataclass(frozen=True)
+class _Statements:
+    load_dialogue: Select
+    save_dialogue: Insert
+    drop_dialogue: Delete
+    claim_message: Insert
+    reply_by_msg_id: Select
+    reply_by_event_key: Select
+
+
+@cache
+def _statements(dialect_name: str) -> _Statements:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    upsert = dialect.insert(DIALOGUES)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[DIALOGUES.c.openid_hash],
+        set_={"state_enc": upsert.excluded.state_enc, "updated_at": upsert.excluded.updated_at},
+    )
+    reply = select(MESSAGES.c.reply_enc).where(MESSAGES.c.channel == bindparam("channel"))
+    return _Statements(
+        load_dialogue=select(DIALOGUES.c.openid_hash, DIALOGUES.c.state_enc).where(
+            DIALOGUES.c.openid_hash.in_(bindparam("hashes", expanding=True))
+        ),
+        save_dialogue=upsert,
+        drop_dialogue=delete(DIALOGUES).where(DIALOGUES.c.openid_hash == bindparam("key")),
+        claim_message=dialect.insert(MESSAGES).on_conflict_do_nothing().returning(MESSAGES.c.id),
+        reply_by_msg_id=reply.where(MESSAGES.c.msg_id == bindparam("msg_id")),
+        reply_by_event_key=reply.where(MESSAGES.c.event_key == bindparam("event_key")),
+    )
+
+
+@dataclass(frozen=True)
+class StoredDialogue:
+    key: str  # the lookup hash it is stored under
+    state_enc: str
+
+
+class Store:
+    """The bot's tables on the connection of one transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.sql = _statements(connection.dialect.name)
+
+    @classmethod
+    async def of(cls, session: AsyncSession) -> Store:
+        return cls(await session.connection())
+
+    async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
+        row = (await self.connection.execute(self.sql.load_dialogue, {"hashes": hashes})).first()
+        return StoredDialogue(row.openid_hash, row.state_enc) if row else None
+
+    async def save_dialogue(self, key: str, state_enc: str, now: datetime) -> None:
+        await self.connection.execute(
+            self.sql.save_dialogue, {"openid_hash": key, "state_enc": state_enc, "updated_at": now}
+        )
+
+    async def drop_dialogue(self, key: str) -> None:
+        await self.connection.execute(self.sql.drop_dialogue, {"key": key})
+
+    async def claim_message(
+        self,
+        *,
+        channel: str,
+        msg_id: int | None,
+        event_key: str | None,
+        msg_type: str,
+        received_at: datetime,
+        reply_enc: str | None,
+    ) -> bool:
+        """Log the message with its reply; False when it was logged before (a retry)."""
+        claimed = await self.connection.scalar(
+            self.sql.claim_message,
+            {
+                "channel": channel,
+                "msg_id": msg_id,
+                "event_key": event_key,
+                "msg_type": msg_type,
+                "received_at": received_at,
+                "reply_enc": reply_enc,
+            },
+        )
+        return claimed is not None
+
+    async def logged_reply(
+        self, channel: str, msg_id: int | None, event_key: str | None
+    ) -> str | None:
+        """The encrypted reply stored with a logged message (None if erased, empty or unknown)."""
+        if msg_id is not None:
+            statement, params = self.sql.reply_by_msg_id, {"msg_id": msg_id}
+        else:
+            statement, params = self.sql.reply_by_event_key, {"event_key": event_key}
+        return await self.connection.scalar(statement, {"channel": channel, **params})
