@@ -41,9 +41,11 @@ def _statements(dialect_name: str) -> _Statements:
     )
     reply = select(MESSAGES.c.reply_enc).where(MESSAGES.c.channel == bindparam("channel"))
     return _Statements(
-        load_dialogue=select(DIALOGUES.c.openid_hash, DIALOGUES.c.state_enc).where(
-            DIALOGUES.c.openid_hash.in_(bindparam("hashes", expanding=True))
-        ),
+        # FOR UPDATE (PostgreSQL; SQLite's write lock already serialises): a citizen's next
+        # message waits for the one before it instead of overwriting its state.
+        load_dialogue=select(DIALOGUES.c.openid_hash, DIALOGUES.c.state_enc)
+        .where(DIALOGUES.c.openid_hash.in_(bindparam("hashes", expanding=True)))
+        .with_for_update(),
         save_dialogue=upsert,
         drop_dialogue=delete(DIALOGUES).where(DIALOGUES.c.openid_hash == bindparam("key")),
         claim_message=dialect.insert(MESSAGES).on_conflict_do_nothing().returning(MESSAGES.c.id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 
@@ -73,3 +74,11 @@ async def test_the_number_carries_the_local_year(wechat, clock):
     filed = await wechat.file_report("o-new-year")
     assert filed.number == "ZJG-2027-000001"
     assert "2027年1月16日前" in filed.reply
+
+
+async def test_simultaneous_deliveries_of_one_message_act_once(wechat, sessions):
+    await wechat.say("o-twice", "举报")
+    signed = wechat.signed("o-twice", "text", Content="2")
+    first, second = await asyncio.gather(wechat.post(signed), wechat.post(signed))
+    assert first.reply == second.reply and "镇（区）" in first.reply
+    assert "单位名称和地址" in await wechat.say("o-twice", "塘桥镇")
