@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 from pathlib import Path
 
@@ -87,10 +88,13 @@ def run_server(settings: Settings, banner: str = "") -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from jubao.demo import prepare_demo
 
-    settings, banner = prepare_demo(load_settings())
+    settings, banner, folder = prepare_demo(load_settings())
     settings = _listen(settings, args)
     logs.configure(settings.log_level)
-    run_server(settings, banner.format(host=settings.host, port=settings.port))
+    try:
+        run_server(settings, banner.format(host=settings.host, port=settings.port))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

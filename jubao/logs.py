@@ -16,6 +16,10 @@ def configure(level: str) -> None:
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
             "%s %s %s %.1fms", request.method, request.path, response.status, time * 1000

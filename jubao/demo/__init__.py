@@ -24,9 +24,9 @@ def demo_registry() -> dict:
     return yaml.safe_load((files("jubao.demo") / "registry.yaml").read_text(encoding="utf-8"))
 
 
-def prepare_demo(settings: Settings) -> tuple[Settings, str]:
-    """Settings for the demo (a temporary database; JUBAO_* variables win otherwise) and its
-    banner, with {host} and {port} left to fill in."""
+def prepare_demo(settings: Settings) -> tuple[Settings, str, Path]:
+    """Settings for the demo (a temporary database; JUBAO_* variables win otherwise), its
+    banner with {host} and {port} left to fill in, and the temporary folder to remove after."""
     folder = Path(tempfile.mkdtemp(prefix="jubao-demo-"))
     changes: dict[str, object] = {
         "database_url": f"sqlite+aiosqlite:///{folder / 'demo.db'}",
@@ -51,7 +51,7 @@ def prepare_demo(settings: Settings) -> tuple[Settings, str]:
             "(Press CTRL+C to quit)",
         ]
     )
-    return settings, banner
+    return settings, banner, folder
 
 
 async def _seed(settings: Settings) -> None:
