@@ -71,3 +71,5 @@ def test_demo_answers_a_citizen_and_ignores_the_configured_database(demo, tmp_pa
     process.terminate()
     output = process.communicate(timeout=10)[0]
     assert "spamtest" in output and f"{base}/wechat/mp" in output
+    database = Path(output.split("database (temporary): ")[1].split()[0])
+    assert not database.parent.exists()  # the demo cleans up after itself
