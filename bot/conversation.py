@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from complaints.services import NewEvidence as EvidenceItem  # a draft's evidence is filed as is
+
 
 class Step(StrEnum):
     CATEGORY = "category"
@@ -32,15 +34,6 @@ class Inbound:
     longitude: str = ""
     event: str = ""
     event_key: str = ""
-
-
-@dataclass(frozen=True)
-class EvidenceItem:
-    kind: str
-    media_id: str = ""
-    label: str = ""
-    latitude: str = ""
-    longitude: str = ""
 
 
 @dataclass(frozen=True)

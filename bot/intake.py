@@ -7,7 +7,7 @@ state and the message log row with the encrypted reply are written, all in one t
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,7 +148,7 @@ def new_report(draft: Draft) -> services.NewReport:
         description=draft.description,
         details=draft.details,
         count=draft.count,
-        evidence=tuple(services.NewEvidence(**asdict(item)) for item in draft.evidence),
+        evidence=draft.evidence,
         anonymous=draft.anonymous,
         name=draft.name,
         phone=draft.phone,
