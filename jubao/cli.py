@@ -12,7 +12,7 @@ import yaml
 from aiohttp import web
 
 from complaints.registry import RegistryData, RegistryError, load_registry, parse_registry
-from jubao import logs, migrate
+from jubao import cli_staff, logs, migrate
 from jubao.app import create_app
 from jubao.config import ConfigError, Settings, load_settings, with_secrets
 from jubao.db import run_in_transaction
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     load = registry_commands.add_parser("load", help="load or update the registry from YAML")
     load.add_argument("file", type=Path)
     load.set_defaults(run=cmd_registry_load)
+    cli_staff.register(commands)
     return parser
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import bot.models
 import complaints.models
 import complaints.registry
+import jubao.audit
+import jubao.auth
 from jubao.db import Base
 
 metadata = Base.metadata
 
-__all__ = ["bot", "complaints", "metadata"]
+__all__ = ["bot", "complaints", "jubao", "metadata"]

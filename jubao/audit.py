@@ -1,0 +1,103 @@
+"""The audit log: append-only, each entry hashed with the one before (SPEC §10).
+
+Appends serialise on the single `audit_head` row (a row lock on PostgreSQL, the write lock on
+SQLite), so concurrent transactions extend one chain. Entries never carry identity data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jubao.db import Base, UtcDateTime
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+def entry_hash(
+    prev_hash: str, at: datetime, actor: str, action: str, subject: str, detail: str
+) -> str:
+    material = json.dumps(
+        [prev_hash, at.isoformat(), actor, action, subject, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+async def append(
+    session: AsyncSession, *, actor: str, action: str, subject: str, detail: dict, at: datetime
+) -> AuditEntry:
+    head = await session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    if head is None:
+        head = AuditHead(id=1, last_hash=GENESIS)
+        session.add(head)
+    text = json.dumps(
+        detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
+    at = at.astimezone(UTC)
+    digest = entry_hash(head.last_hash, at, actor, action, subject, text)
+    entry = AuditEntry(
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        detail=text,
+        prev_hash=head.last_hash,
+        hash=digest,
+    )
+    session.add(entry)
+    head.last_hash = digest
+    await session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Broken:
+    entry_id: int
+    reason: str
+
+
+async def verify(session: AsyncSession) -> Broken | None:
+    """The first entry whose hash or link does not hold, or None when the chain is intact."""
+    previous = GENESIS
+    entries = await session.stream_scalars(select(AuditEntry).order_by(AuditEntry.id))
+    async for entry in entries:
+        if entry.prev_hash != previous:
+            return Broken(entry.id, "link to the previous entry does not match")
+        expected = entry_hash(
+            entry.prev_hash, entry.at, entry.actor, entry.action, entry.subject, entry.detail
+        )
+        if entry.hash != expected:
+            return Broken(entry.id, "content does not match its hash")
+        previous = entry.hash
+    head = await session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1))
+    if head is not None and head != previous:
+        return Broken(0, "entries after the last one were removed")
+    return None

@@ -1,0 +1,136 @@
+"""Staff accounts and API tokens: Argon2id passwords, bearer tokens stored as SHA-256."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jubao.db import Base, UtcDateTime
+from jubao.roles import Role
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    town: Mapped[str | None] = mapped_column(String(64))
+    wework_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AccountError(ValueError):
+    """A user cannot be made or found as asked; the message says why."""
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher().hash, password)
+
+
+async def password_matches(stored_hash: str, password: str) -> bool:
+    def verify() -> bool:
+        try:
+            return _hasher().verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(verify)
+
+
+async def add_user(
+    session: AsyncSession,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    town: str | None,
+    wework_id: str | None,
+    now: datetime,
+) -> User:
+    if role not in set(Role):
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(Role)}")
+    if len(password) < 8:
+        raise AccountError("the password must have at least 8 characters")
+    if await session.scalar(select(User.id).where(User.username == username)):
+        raise AccountError(f"user {username!r} exists")
+    if wework_id and await session.scalar(select(User.id).where(User.wework_id == wework_id)):
+        raise AccountError(f"another user has wework_id {wework_id!r}")
+    if town:
+        from complaints.registry import Town
+
+        if not await session.scalar(select(Town.id).where(Town.name == town)):
+            raise AccountError(f"unknown town {town!r}; load the registry first")
+    user = User(
+        username=username,
+        role=role,
+        town=town or None,
+        wework_id=wework_id or None,
+        password_hash=await hash_password(password),
+        created_at=now,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(session: AsyncSession, username: str, now: datetime) -> str:
+    user_id = await session.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise AccountError(f"no user {username!r}")
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, token_hash=_token_hash(token), created_at=now))
+    await session.flush()
+    return token
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is asking: what the permission checks need of a user."""
+
+    username: str
+    role: Role
+    town: str | None
+    wework_id: str | None
+
+
+def staff(user: User) -> Staff:
+    return Staff(user.username, Role(user.role), user.town, user.wework_id)
+
+
+async def staff_for_token(session: AsyncSession, token: str) -> Staff | None:
+    user = await session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token))
+    )
+    return staff(user) if user else None

@@ -1,0 +1,49 @@
+"""The audit chain: appended in order, verified, and tampering found."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from jubao.audit import AuditEntry, append, verify
+
+
+async def test_chain_verifies_and_finds_the_first_tampered_entry(sessions, clock):
+    async with sessions.begin() as session:
+        for n in range(4):
+            await append(
+                session,
+                actor="wang",
+                action="accept",
+                subject=f"ZJG-2026-00000{n}",
+                detail={"n": n},
+                at=clock.now() + timedelta(seconds=n),
+            )
+    async with sessions() as session:
+        assert await verify(session) is None
+
+    async with sessions.begin() as session:
+        await session.execute(update(AuditEntry).where(AuditEntry.id == 3).values(actor="mallory"))
+    async with sessions() as session:
+        broken = await verify(session)
+    assert broken is not None and broken.entry_id == 3
+
+
+async def test_removing_the_last_entry_is_noticed(sessions, clock):
+    from sqlalchemy import delete
+
+    async with sessions.begin() as session:
+        for _ in range(2):
+            await append(
+                session,
+                actor="li",
+                action="close",
+                subject="ZJG-2026-000001",
+                detail={},
+                at=clock.now(),
+            )
+    async with sessions.begin() as session:
+        await session.execute(delete(AuditEntry).where(AuditEntry.id == 2))
+    async with sessions() as session:
+        assert (await verify(session)).entry_id == 0
