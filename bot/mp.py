@@ -9,19 +9,19 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.replies import TextReply
 
 from bot import intake
 from bot.conversation import Inbound
 from bot.intake import Envelope
 from bot.protocol import (
-    MAX_BODY_BYTES,
     Refusal,
-    cdata_safe,
     check_signature,
     check_timestamp,
+    decrypt,
     parse_xml,
+    read_body,
     require,
+    text_reply,
 )
 from jubao.config import Settings
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
@@ -93,27 +93,15 @@ async def read_message(request: web.Request, account: OfficialAccount, now: date
         if params.get("encrypt_type") != "aes":
             raise Refusal(400, "safe mode: only AES-encrypted messages are accepted")
     check_timestamp(timestamp, now)
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise Refusal(413, "body over 1 MB")
-    try:
-        body = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise Refusal(413, "body over 1 MB") from None
+    body = await read_body(request)
     outer = parse_xml(body)
     check_signature(signature, account.token, timestamp, nonce)
     if account.crypto is None:
         return to_envelope(body)
-    encrypted = outer.get("Encrypt")
-    if not encrypted:
-        raise Refusal(400, "no Encrypt element")
-    check_signature(msg_signature, account.token, timestamp, nonce, encrypted)
-    try:
-        inner = account.crypto.decrypt_message(
-            {"Encrypt": encrypted}, msg_signature, timestamp, nonce
-        )
-    except Exception:  # wechatpy raises many kinds on a bad ciphertext or appid
-        raise Refusal(400, "message cannot be decrypted") from None
-    return to_envelope(inner.encode())
+    inner = decrypt(
+        account.crypto, account.token, msg_signature, timestamp, nonce, outer.get("Encrypt")
+    )
+    return to_envelope(inner)
 
 
 def to_envelope(xml: bytes) -> Envelope:
@@ -162,14 +150,11 @@ def _inbound(message: object, msg_type: str) -> Inbound:
 def render(
     account: OfficialAccount, envelope: Envelope, reply: str, nonce: str, now: datetime
 ) -> web.Response:
-    if not reply:
-        return web.Response(text="success")
-    xml = TextReply(
+    return text_reply(
+        account.crypto,
         source=envelope.account,
         target=envelope.openid,
-        content=cdata_safe(reply),
-        time=int(now.timestamp()),
-    ).render()
-    if account.crypto is not None:
-        xml = account.crypto.encrypt_message(xml, nonce, str(int(now.timestamp())))
-    return web.Response(text=xml, content_type="application/xml")
+        text=reply,
+        nonce=nonce,
+        now=now,
+    )

@@ -14,10 +14,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from xml.etree.ElementTree import ParseError
 
+from aiohttp import web
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.replies import TextReply
+from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
 MAX_SKEW_SECONDS = 300
+Crypto = WeChatCrypto | WorkCrypto  # the Official Account's and WeChat Work's
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -71,3 +76,51 @@ _NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def cdata_safe(text: str) -> str:
     """Text that stays valid inside wechatpy's CDATA: no ']]>' and no characters XML forbids."""
     return _NOT_XML_CHARS.sub("", text).replace("]]>", "]]]]><![CDATA[>")
+
+
+async def read_body(request: web.Request) -> bytes:
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise Refusal(413, "body over 1 MB")
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise Refusal(413, "body over 1 MB") from None
+
+
+def decrypt(
+    crypto: Crypto,
+    token: str,
+    msg_signature: str,
+    timestamp: str,
+    nonce: str,
+    encrypted: str | None,
+) -> bytes:
+    """The inner message of an encrypted callback, after its msg_signature is checked."""
+    if not encrypted:
+        raise Refusal(400, "no Encrypt element")
+    check_signature(msg_signature, token, timestamp, nonce, encrypted)
+    try:  # wechatpy raises many kinds on a bad ciphertext or a foreign app id
+        inner = crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, timestamp, nonce)
+    except Exception:
+        raise Refusal(400, "message cannot be decrypted") from None
+    return inner.encode()
+
+
+def text_reply(
+    crypto: Crypto | None,
+    *,
+    source: str,
+    target: str,
+    text: str,
+    nonce: str,
+    now: datetime,
+) -> web.Response:
+    """A passive text reply ('success' when there is nothing to say), encrypted when asked."""
+    if not text:
+        return web.Response(text="success")
+    xml = TextReply(
+        source=source, target=target, content=cdata_safe(text), time=int(now.timestamp())
+    ).render()
+    if crypto is not None:
+        xml = crypto.encrypt_message(xml, nonce, str(int(now.timestamp())))
+    return web.Response(text=xml, content_type="application/xml")
