@@ -6,4 +6,7 @@ from aiohttp import web
 
 
 def setup(app: web.Application) -> None:
-    """Routes and jobs of this package (the staff API arrives with the lifecycle)."""
+    """Routes of this package: the staff JSON API."""
+    from complaints.api import setup_routes
+
+    setup_routes(app)

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-ACCEPT_DAYS = 15  # 信访工作条例 art. 23: the acceptance decision
-
 
 @dataclass(frozen=True)
 class Duration:

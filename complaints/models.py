@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +47,45 @@ class Report(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     accept_by: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # Routing and handling
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    routed_by: Mapped[str | None] = mapped_column(Text)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ack_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    handle_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    # Outcome
+    reject_reason: Mapped[str | None] = mapped_column(String(16))
+    transferred_to: Mapped[str | None] = mapped_column(String(200))
+    duplicate_of: Mapped[str | None] = mapped_column(String(32))
+    finding: Mapped[str | None] = mapped_column(String(16))
+    summary: Mapped[str | None] = mapped_column(Text)
+    case_filed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    case_number: Mapped[str | None] = mapped_column(String(64))
+    fine: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    criminal_referral: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    concealed_deaths: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str | None] = mapped_column(String(8))
+
+
+class ReportEvent(Base):
+    """The timeline: one row per action, written in the action's transaction."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(64))  # username, wework_id, reporter or system
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Evidence(Base):

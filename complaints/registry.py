@@ -1,62 +1,140 @@
-"""The registry: towns (and, as routing lands, units, officers, enterprises, rules).
+"""The registry: towns, units, officers, enterprises, routing rules, deadlines, the calendar.
 
-`parse_registry` validates a loaded YAML document into plain data and names the offending key;
-`load_registry` writes it, idempotently: the file is the truth for what it names.
+`parse_registry` (complaints/registry_file.py) validates a loaded YAML document into plain data
+and names the offending key; `load_registry` checks what the file refers to against the database
+and writes it, idempotently: the file is the truth for what it names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from jubao.db import Base
+from complaints.registry_file import (
+    EnterpriseData,
+    OfficerData,
+    RegistryData,
+    RegistryError,
+    RuleData,
+    UnitData,
+    parse_registry,
+)
+from complaints.registry_models import (
+    CalendarDay,
+    DeadlineRule,
+    Enterprise,
+    Officer,
+    RoutingRule,
+    Town,
+    Unit,
+)
 
-
-class Town(Base):
-    __tablename__ = "towns"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class RegistryError(ValueError):
-    """The registry file is wrong; the message names the key or entry."""
+__all__ = [
+    "CalendarDay",
+    "DeadlineRule",
+    "Enterprise",
+    "EnterpriseData",
+    "Officer",
+    "OfficerData",
+    "RegistryData",
+    "RegistryError",
+    "RoutingRule",
+    "RuleData",
+    "Town",
+    "Unit",
+    "UnitData",
+    "check_references",
+    "load_registry",
+    "outside_references",
+    "parse_registry",
+    "town_names",
+]
 
 
 @dataclass(frozen=True)
-class RegistryData:
-    towns: tuple[str, ...]
+class Reference:
+    """A name the file uses but does not define; `where` is its key, e.g. `officers[0].unit`."""
+
+    kind: str  # "town" or "unit"
+    name: str
+    where: str
 
 
-def parse_registry(document: Any) -> RegistryData:
-    if not isinstance(document, Mapping):
-        raise RegistryError("the registry must be a mapping with at least the key 'towns'")
-    towns = document.get("towns")
-    if not isinstance(towns, list) or not towns:
-        raise RegistryError("'towns' must be a non-empty list of {name: ...}")
-    names: list[str] = []
-    for index, entry in enumerate(towns):
-        name = entry.get("name") if isinstance(entry, Mapping) else None
-        if not isinstance(name, str) or not name.strip():
-            raise RegistryError(f"towns[{index}]: 'name' must be a non-empty string")
-        name = name.strip()
-        if name in names:
-            raise RegistryError(f"towns[{index}]: duplicate town name {name!r}")
-        names.append(name)
-    return RegistryData(towns=tuple(names))
+def outside_references(data: RegistryData) -> tuple[Reference, ...]:
+    """The towns and units that entries name but the file does not define, in file order."""
+    towns, units = set(data.towns), {unit.name for unit in data.units}
+    found: list[Reference] = []
+
+    def refer(kind: str, name: str | None, where: str) -> None:
+        if name is not None and name not in (towns if kind == "town" else units):
+            found.append(Reference(kind, name, where))
+
+    for index, unit in enumerate(data.units):
+        for position, town in enumerate(unit.towns):
+            refer("town", town, f"units[{index}].towns[{position}]")
+    for index, officer in enumerate(data.officers):
+        refer("unit", officer.unit, f"officers[{index}].unit")
+    for index, enterprise in enumerate(data.enterprises):
+        refer("town", enterprise.town, f"enterprises[{index}].town")
+    for index, rule in enumerate(data.rules):
+        named = rule.match.get("town")
+        if isinstance(named, str):
+            refer("town", named, f"rules[{index}].match.town")
+        elif isinstance(named, list):
+            for position, town in enumerate(named):
+                refer("town", town, f"rules[{index}].match.town[{position}]")
+        refer("unit", rule.unit, f"rules[{index}].unit")
+    return tuple(found)
+
+
+async def check_references(session: AsyncSession, data: RegistryData) -> None:
+    """Refuse the file when it names a town or unit that neither it nor the database defines."""
+    references = outside_references(data)
+    known: dict[str, set[str]] = {}
+    for kind, column in (("town", Town.name), ("unit", Unit.name)):
+        wanted = {reference.name for reference in references if reference.kind == kind}
+        found = await session.scalars(select(column).where(column.in_(wanted))) if wanted else []
+        known[kind] = set(found)
+    for reference in references:
+        if reference.name not in known[reference.kind]:
+            raise RegistryError(f"{reference.where}: unknown {reference.kind} {reference.name!r}")
 
 
 async def load_registry(session: AsyncSession, data: RegistryData) -> dict[str, int]:
-    """Upsert what the file names; returns counts of created and updated rows."""
-    existing = {town.name: town for town in (await session.scalars(select(Town))).all()}
+    """Check, then write what the file names; returns counts of created, updated and deleted
+    rows for each key the file has (e.g. `towns_created`, `rules_deleted`). Raises
+    RegistryError before writing anything when a reference is unknown."""
+    await check_references(session, data)
+    counts = await _load_towns(session, data.towns)
+    if "units" in data.named:
+        counts |= await _load_units(session, data.units)
+    if "officers" in data.named:
+        counts |= await _load_officers(session, data.officers)
+    if "enterprises" in data.named:
+        counts |= await _load_enterprises(session, data.enterprises)
+    if "rules" in data.named:
+        counts |= await _load_rules(session, data.rules)
+    if "deadlines" in data.named:
+        counts |= await _load_deadlines(session, data.deadlines)
+    if data.named & {"holidays", "workdays"}:
+        counts |= await _load_calendar(session, data.holidays, data.workdays)
+    await session.flush()
+    return counts
+
+
+async def town_names(session: AsyncSession) -> list[str]:
+    """Town names in registry order: the numbered list of the dialogue."""
+    return list(await session.scalars(select(Town.name).order_by(Town.position, Town.id)))
+
+
+async def _load_towns(session: AsyncSession, towns: tuple[str, ...]) -> dict[str, int]:
+    existing = {town.name: town for town in await session.scalars(select(Town))}
     created = updated = 0
-    for position, name in enumerate(data.towns):
+    for position, name in enumerate(towns):
         town = existing.get(name)
         if town is None:
             session.add(Town(name=name, position=position))
@@ -68,6 +146,135 @@ async def load_registry(session: AsyncSession, data: RegistryData) -> dict[str, 
     return {"towns_created": created, "towns_updated": updated}
 
 
-async def town_names(session: AsyncSession) -> list[str]:
-    """Town names in registry order: the numbered list of the dialogue."""
-    return list(await session.scalars(select(Town.name).order_by(Town.position, Town.id)))
+async def _load_units(session: AsyncSession, units: tuple[UnitData, ...]) -> dict[str, int]:
+    towns = {town.name: town for town in await session.scalars(select(Town))}
+    existing = {unit.name: unit for unit in await session.scalars(select(Unit))}
+    created = updated = 0
+    for data in units:
+        unit = existing.get(data.name)
+        if unit is None:
+            session.add(Unit(name=data.name, towns=[towns[name] for name in data.towns]))
+            created += 1
+        elif {town.name for town in unit.towns} != set(data.towns):
+            unit.towns = [towns[name] for name in data.towns]
+            updated += 1
+    await session.flush()
+    return {"units_created": created, "units_updated": updated}
+
+
+async def _load_officers(
+    session: AsyncSession, officers: tuple[OfficerData, ...]
+) -> dict[str, int]:
+    units = await _ids(session, Unit)
+    existing = {officer.wework_id: officer for officer in await session.scalars(select(Officer))}
+    created = updated = 0
+    for data in officers:
+        officer = existing.get(data.wework_id)
+        values = {"name": data.name, "unit_id": units[data.unit]}
+        if officer is None:
+            session.add(Officer(wework_id=data.wework_id, **values))
+            created += 1
+        elif _assign(officer, values):
+            updated += 1
+    await session.flush()
+    return {"officers_created": created, "officers_updated": updated}
+
+
+async def _load_enterprises(
+    session: AsyncSession, enterprises: tuple[EnterpriseData, ...]
+) -> dict[str, int]:
+    towns = await _ids(session, Town)
+    existing = {item.name: item for item in await session.scalars(select(Enterprise))}
+    created = updated = 0
+    for data in enterprises:
+        enterprise = existing.get(data.name)
+        values = {
+            "aliases": list(data.aliases),
+            "town_id": towns[data.town] if data.town is not None else None,
+            "address": data.address,
+            "code": data.code,
+            "blacklisted": data.blacklisted,
+        }
+        if enterprise is None:
+            session.add(Enterprise(name=data.name, **values))
+            created += 1
+        elif _assign(enterprise, values):
+            updated += 1
+    await session.flush()
+    return {"enterprises_created": created, "enterprises_updated": updated}
+
+
+async def _load_rules(session: AsyncSession, rules: tuple[RuleData, ...]) -> dict[str, int]:
+    """The file's rules replace the stored ones, position by position; an unchanged rule keeps
+    its row."""
+    units = await _ids(session, Unit)
+    existing = list(
+        await session.scalars(select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id))
+    )
+    created = updated = 0
+    for position, data in enumerate(rules):
+        values = {"position": position, "match": dict(data.match), "unit_id": units[data.unit]}
+        if position >= len(existing):
+            session.add(RoutingRule(**values))
+            created += 1
+        elif _assign(existing[position], values):
+            updated += 1
+    for rule in existing[len(rules) :]:
+        await session.delete(rule)
+    await session.flush()
+    deleted = max(len(existing) - len(rules), 0)
+    return {"rules_created": created, "rules_updated": updated, "rules_deleted": deleted}
+
+
+async def _load_deadlines(session: AsyncSession, deadlines: Mapping[str, str]) -> dict[str, int]:
+    existing = {rule.clock: rule for rule in await session.scalars(select(DeadlineRule))}
+    created = updated = 0
+    for clock, value in deadlines.items():
+        rule = existing.get(clock)
+        if rule is None:
+            session.add(DeadlineRule(clock=clock, value=value))
+            created += 1
+        elif _assign(rule, {"value": value}):
+            updated += 1
+    await session.flush()
+    return {"deadlines_created": created, "deadlines_updated": updated}
+
+
+async def _load_calendar(
+    session: AsyncSession, holidays: Iterable[date], workdays: Iterable[date]
+) -> dict[str, int]:
+    """The file's holidays and workdays replace the whole calendar."""
+    wanted = {day: False for day in holidays} | {day: True for day in workdays}
+    existing = {row.day: row for row in await session.scalars(select(CalendarDay))}
+    created = updated = deleted = 0
+    for day, working in wanted.items():
+        row = existing.get(day)
+        if row is None:
+            session.add(CalendarDay(day=day, working=working))
+            created += 1
+        elif _assign(row, {"working": working}):
+            updated += 1
+    for day, row in existing.items():
+        if day not in wanted:
+            await session.delete(row)
+            deleted += 1
+    await session.flush()
+    return {
+        "calendar_days_created": created,
+        "calendar_days_updated": updated,
+        "calendar_days_deleted": deleted,
+    }
+
+
+async def _ids(session: AsyncSession, model: type[Town] | type[Unit]) -> dict[str, int]:
+    return {name: id_ for name, id_ in await session.execute(select(model.name, model.id))}
+
+
+def _assign(row: object, values: Mapping[str, object]) -> bool:
+    """Set what differs; True when anything did."""
+    changed = False
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    return changed

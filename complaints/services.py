@@ -10,10 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints import query_codes
-from complaints.deadlines import ACCEPT_DAYS, days_after
+from complaints.clocks import clocks_in_force
+from complaints.deadlines import deadline
+from complaints.enterprises import match_enterprise
 from complaints.models import Evidence, Report
 from complaints.numbers import format_number, next_seq
-from complaints.registry import Town
+from complaints.registry_models import Enterprise, Town
+from complaints.routing import is_urgent
 from jubao.config import Settings
 from jubao.identity import IdentityVault
 
@@ -65,6 +68,9 @@ async def file_report(
     town_id = await session.scalar(select(Town.id).where(Town.name == new.town))
     if town_id is None:
         raise UnknownTown(new.town)
+    enterprise = match_enterprise(new.place, (await session.scalars(select(Enterprise))).all())
+    deaths = new.count if new.category == "concealed" else None
+    clocks = await clocks_in_force(session)
     code = query_codes.new_code()
     code_hash = await query_codes.hash_code(code)
     year = now.astimezone(settings.tz).year
@@ -79,7 +85,7 @@ async def file_report(
         place=new.place,
         details=new.details,
         injured=new.count if new.category == "injury" else None,
-        deaths=new.count if new.category == "concealed" else None,
+        deaths=deaths,
         description=new.description,
         channel="wechat",
         anonymous=new.anonymous,
@@ -89,9 +95,14 @@ async def file_report(
         reporter_phone_enc=vault.encrypt(new.phone) if named else None,
         query_code_hash=code_hash,
         status="received",
-        urgent=bool(new.category == "concealed" and new.count),
+        enterprise_id=enterprise.id if enterprise else None,
+        urgent=is_urgent(
+            enterprise.code if enterprise else None,
+            bool(enterprise and enterprise.blacklisted),
+            deaths,
+        ),
         received_at=now,
-        accept_by=days_after(now, ACCEPT_DAYS, settings.tz),
+        accept_by=deadline(now, clocks.rules["accept"], settings.tz, clocks.calendar),
     )
     session.add(report)
     await session.flush()

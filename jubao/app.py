@@ -14,6 +14,7 @@ from jubao.config import Settings
 from jubao.db import database, ping
 from jubao.identity import IdentityVault
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao.middlewares import json_errors
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -26,7 +27,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """`settings` must carry its secrets (see `config.with_secrets`)."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[json_errors])
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock()
     app[VAULT] = IdentityVault(settings.identity_keys)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ForeignKey, Integer, String, select
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
+from jubao.keys import SESSIONS
+from jubao.middlewares import ApiError
 from jubao.roles import Role
 
 
@@ -134,3 +137,16 @@ async def staff_for_token(session: AsyncSession, token: str) -> Staff | None:
         .where(ApiToken.token_hash == _token_hash(token))
     )
     return staff(user) if user else None
+
+
+async def bearer_staff(request: web.Request) -> Staff:
+    """The staff member behind `Authorization: Bearer TOKEN`, or a 401 API error."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）")
+    async with request.app[SESSIONS]() as session:
+        found = await staff_for_token(session, token.strip())
+    if found is None:
+        raise ApiError(401, "unauthorized", "访问令牌无效")
+    return found

@@ -110,11 +110,14 @@ def cmd_registry_load(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         data = parse_registry(read_yaml(args.file))
+        counts = asyncio.run(apply_registry(settings, data))
     except (OSError, RegistryError) as error:
         print(f"jubao: registry {args.file}: {error}; nothing was changed", file=sys.stderr)
         return 1
-    counts = asyncio.run(apply_registry(settings, data))
-    print(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items()))
+    lines: dict[str, list[str]] = {}  # one line per kind: "units created: 13, units updated: 0"
+    for name, n in counts.items():
+        lines.setdefault(name.rsplit("_", 1)[0], []).append(f"{name.replace('_', ' ')}: {n}")
+    print("\n".join(", ".join(line) for line in lines.values()))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bot.models
 import complaints.models
 import complaints.registry
+import complaints.registry_models
 import jubao.audit
 import jubao.auth
 from jubao.db import Base

@@ -133,3 +133,19 @@ def side(settings: Settings) -> OfficialAccountSide:
 @pytest.fixture
 def wechat(client, side: OfficialAccountSide, clock: FixedClock, towns: list[str]) -> MpClient:  # type: ignore[no-untyped-def]
     return MpClient(client, side, clock)
+
+
+@pytest.fixture
+async def staff(client, sessions, clock, towns):  # type: ignore[no-untyped-def]
+    """The demo's staff: dispatcher wang, leader li, finance qian, auditor zhao, admin root,
+    officers zhangwei (塘桥镇) and the city brigade's officers, with tokens."""
+    from tests.staff import StaffApi
+
+    api = StaffApi(client, sessions, clock)
+    await api.add("wang", "dispatcher")
+    await api.add("li", "leader")
+    await api.add("qian", "finance")
+    await api.add("zhao", "auditor")
+    await api.add("root", "admin")
+    await api.add("zhangwei", "officer", wework_id="zhangwei")
+    return api

@@ -1,0 +1,252 @@
+"""Acting on a report: decide (pure), apply, record the timeline event and the audit entry,
+route on acceptance, and queue the notices — all in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints import routing
+from complaints.clocks import Clocks, clocks_in_force
+from complaints.deadlines import days_after, deadline
+from complaints.lifecycle import (
+    SYSTEM,
+    Action,
+    Actor,
+    Change,
+    Invalid,
+    ReportState,
+    Status,
+    decide,
+)
+from complaints.models import Report, ReportEvent
+from complaints.registry_models import Enterprise, Officer, RoutingRule, Town, Unit
+from jubao import audit
+from jubao.config import Settings
+
+OPEN_ASSIGNMENTS = ("assigned", "investigating")
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    clocks: Clocks
+    now: datetime
+
+
+async def act(
+    session: AsyncSession,
+    number: str,
+    action_name: str,
+    fields: Mapping[str, object],
+    actor: Actor,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> list[Change]:
+    """Carry out one action; returns the changes made (accept may add the routing's assign)."""
+    try:
+        action = Action(action_name)
+    except ValueError:
+        raise Invalid(f"未知操作：{action_name}") from None
+    report = await session.scalar(select(Report).where(Report.number == number).with_for_update())
+    if report is None:
+        raise LookupError(number)
+    ctx = Context(settings, await clocks_in_force(session), now)
+    changes = [await _apply(session, report, action, fields, actor, ctx)]
+    if action == Action.ACCEPT:
+        routed = await _route(session, report, ctx)
+        if routed is not None:
+            changes.append(routed)
+    return changes
+
+
+async def _state(session: AsyncSession, report: Report) -> ReportState:
+    assignee = None
+    if report.assignee_id is not None:
+        assignee = await session.scalar(
+            select(Officer.wework_id).where(Officer.id == report.assignee_id)
+        )
+    return ReportState(
+        report.number, Status(report.status), assignee, report.extension_days is not None
+    )
+
+
+async def _apply(
+    session: AsyncSession,
+    report: Report,
+    action: Action,
+    fields: Mapping[str, object],
+    actor: Actor,
+    ctx: Context,
+) -> Change:
+    state = await _state(session, report)
+    change = decide(
+        state, action, actor, fields, extension_max=ctx.clocks.rules["extension_max"].count
+    )
+    await EFFECTS.get(action, _nothing)(session, report, change, ctx)
+    report.status = change.to.value
+    await _record(session, report, change, actor.name, ctx.now)
+    return change
+
+
+async def _record(
+    session: AsyncSession, report: Report, change: Change, actor: str, now: datetime
+) -> None:
+    session.add(
+        ReportEvent(
+            report_id=report.id,
+            at=now,
+            actor=actor,
+            action=change.action.value,
+            from_status=change.frm.value,
+            to_status=change.to.value,
+            note=change.note,
+        )
+    )
+    await audit.append(
+        session,
+        actor=actor,
+        action=change.action.value,
+        subject=report.number,
+        at=now,
+        detail={
+            "from": change.frm.value,
+            "to": change.to.value,
+            "note": change.note,
+            **{key: str(value) for key, value in change.fields.items()},
+        },
+    )
+
+
+async def _nothing(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    return None
+
+
+async def _accept(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    report.accepted_at = ctx.now
+    report.handle_by = deadline(
+        ctx.now, ctx.clocks.rules["handle"], ctx.settings.tz, ctx.clocks.calendar
+    )
+
+
+async def _assign(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    wework_id = str(change.fields["assignee"])
+    officer = await session.scalar(select(Officer).where(Officer.wework_id == wework_id))
+    if officer is None:
+        raise Invalid(f"没有这位执法人员：{wework_id}")
+    report.assignee_id, report.unit_id, report.assigned_at = officer.id, officer.unit_id, ctx.now
+    report.ack_by = deadline(ctx.now, ctx.clocks.rules["ack"], ctx.settings.tz, ctx.clocks.calendar)
+
+
+async def _return(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    report.assignee_id = None
+    report.ack_by = None
+
+
+async def _merge(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    original = str(change.fields["duplicate_of"])
+    if original == report.number or not await session.scalar(
+        select(Report.id).where(Report.number == original)
+    ):
+        raise Invalid(f"duplicate_of 应为另一件举报的编号：{original}")
+    report.duplicate_of = original
+
+
+async def _case(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    fields = change.fields
+    if "finding" in fields:
+        report.finding, report.summary = str(fields["finding"]), str(fields["summary"])
+        report.concluded_at = ctx.now
+    for name in ("case_filed", "case_number", "fine", "criminal_referral", "grade"):
+        if name in fields:
+            setattr(report, name, fields[name])
+    if "deaths" in fields:
+        report.concealed_deaths = int(fields["deaths"])  # type: ignore[call-overload]
+
+
+async def _extend(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    days = int(change.fields["days"])  # type: ignore[call-overload]
+    report.extension_days = days
+    if report.handle_by is not None:
+        report.handle_by = days_after(
+            report.handle_by - timedelta(microseconds=1), days, ctx.settings.tz
+        )
+    else:
+        report.accept_by = days_after(
+            report.accept_by - timedelta(microseconds=1), days, ctx.settings.tz
+        )
+
+
+async def _set_fields(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
+    if change.action == Action.REJECT:
+        report.reject_reason = str(change.fields["reason"])
+    if change.action == Action.TRANSFER:
+        report.transferred_to = str(change.fields["to"])
+    if change.action == Action.CLOSE:
+        report.closed_at = ctx.now
+    if change.action == Action.REOPEN:
+        report.closed_at = None
+
+
+Effect = Callable[[AsyncSession, Report, Change, Context], Awaitable[None]]
+EFFECTS: dict[Action, Effect] = {
+    Action.ACCEPT: _accept,
+    Action.ASSIGN: _assign,
+    Action.RETURN: _return,
+    Action.MERGE: _merge,
+    Action.CONCLUDE: _case,
+    Action.RECORD: _case,
+    Action.EXTEND: _extend,
+    Action.REJECT: _set_fields,
+    Action.TRANSFER: _set_fields,
+    Action.CLOSE: _set_fields,
+    Action.REOPEN: _set_fields,
+}
+
+
+async def _route(session: AsyncSession, report: Report, ctx: Context) -> Change | None:
+    """Assign by the first matching rule to the least-loaded officer of its unit."""
+    town = await session.scalar(select(Town.name).where(Town.id == report.town_id))
+    enterprise = None
+    if report.enterprise_id is not None:
+        enterprise = await session.get(Enterprise, report.enterprise_id)
+    facts = routing.Facts(
+        report.category,
+        town or "",
+        enterprise.code if enterprise else None,
+        bool(enterprise and enterprise.blacklisted),
+    )
+    rows = await session.execute(
+        select(RoutingRule.match, Unit.name, Unit.id)
+        .join(Unit, Unit.id == RoutingRule.unit_id)
+        .order_by(RoutingRule.position)
+    )
+    rules, unit_ids = [], {}
+    for match, unit_name, unit_id in rows:
+        rules.append(routing.Rule(match, unit_name))
+        unit_ids[unit_name] = unit_id
+    found = routing.first_match(facts, rules)
+    if found is None:
+        return None
+    report.routed_by = found.describe()
+    report.unit_id = unit_ids[found.rule.unit]
+    officer = routing.least_loaded(await open_assignments(session, report.unit_id))
+    if officer is None:
+        return None
+    return await _apply(session, report, Action.ASSIGN, {"assignee": officer}, SYSTEM, ctx)
+
+
+async def open_assignments(session: AsyncSession, unit_id: int) -> dict[str, int]:
+    """Every officer of the unit with his count of reports assigned or under investigation."""
+    rows = await session.execute(
+        select(Officer.wework_id, func.count(Report.id))
+        .outerjoin(Report, (Report.assignee_id == Officer.id) & Report.status.in_(OPEN_ASSIGNMENTS))
+        .where(Officer.unit_id == unit_id)
+        .group_by(Officer.wework_id)
+    )
+    return {wework_id: count for wework_id, count in rows}

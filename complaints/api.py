@@ -1,0 +1,225 @@
+"""The staff JSON API for reports (SPEC §5): list, read, act, reveal the reporter."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from aiohttp import web
+from sqlalchemy import select
+
+from complaints.actions import act
+from complaints.lifecycle import Actor, Forbidden, IllegalTransition, Invalid
+from complaints.models import Report
+from complaints.queries import Filters, OutOfScope, Row, find_report, list_reports, scope_for
+from complaints.queries import timeline as report_timeline
+from complaints.vocabulary import CATEGORIES, STATUS_LABELS
+from jubao import audit
+from jubao.auth import Staff, bearer_staff
+from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao.middlewares import ApiError
+from jubao.roles import REVEAL_IDENTITY
+
+
+def rfc3339(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def summary_json(row: Row) -> dict[str, object]:
+    report = row.report
+    return {
+        "number": report.number,
+        "status": report.status,
+        "category": report.category,
+        "town": row.town,
+        "enterprise": (
+            {
+                "name": row.enterprise.name,
+                "code": row.enterprise.code,
+                "blacklisted": row.enterprise.blacklisted,
+            }
+            if row.enterprise
+            else None
+        ),
+        "urgent": report.urgent,
+        "received_at": rfc3339(report.received_at),
+        "assignee": (
+            {"wework_id": row.assignee.wework_id, "name": row.assignee.name}
+            if row.assignee
+            else None
+        ),
+        "deadlines": {
+            "accept_by": rfc3339(report.accept_by),
+            "ack_by": rfc3339(report.ack_by),
+            "handle_by": rfc3339(report.handle_by),
+        },
+    }
+
+
+def detail_json(row: Row, events: list) -> dict[str, object]:  # type: ignore[type-arg]
+    report = row.report
+    return {
+        **summary_json(row),
+        "place": report.place,
+        "details": report.details,
+        "description": report.description,
+        "anonymous": report.anonymous,
+        "routed_by": report.routed_by,
+        "finding": report.finding,
+        "summary": report.summary,
+        "case_filed": report.case_filed,
+        "case_number": report.case_number,
+        "fine": f"{report.fine:.2f}" if report.fine is not None else None,
+        "criminal_referral": report.criminal_referral,
+        "grade": report.grade,
+        "events": [
+            {
+                "action": e.action,
+                "at": rfc3339(e.at),
+                "actor": e.actor,
+                "note": e.note,
+                "from": e.from_status,
+                "to": e.to_status,
+            }
+            for e in events
+        ],
+    }
+
+
+def _choice(request: web.Request, name: str, allowed: object) -> str | None:
+    value = request.query.get(name) or None
+    if value is not None and value not in allowed:  # type: ignore[operator]
+        raise ApiError(422, "invalid", f"{name} 的取值无效：{value}")
+    return value
+
+
+def filters_from(request: web.Request) -> Filters:
+    overdue = _choice(request, "overdue", ("true", "false"))
+    page = request.query.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        raise ApiError(422, "invalid", "page 应为正整数")
+    return Filters(
+        status=_choice(request, "status", STATUS_LABELS),
+        town=request.query.get("town") or None,
+        category=_choice(request, "category", CATEGORIES),
+        overdue=None if overdue is None else overdue == "true",
+        page=int(page),
+    )
+
+
+async def _scope(session, staff: Staff):  # type: ignore[no-untyped-def]
+    scope = await scope_for(session, staff)
+    if scope is None:
+        raise ApiError(403, "forbidden", "您的角色不能查看举报")
+    return scope
+
+
+async def list_view(request: web.Request) -> web.Response:
+    staff = await bearer_staff(request)
+    filters = filters_from(request)
+    async with request.app[SESSIONS]() as session:
+        scope = await _scope(session, staff)
+        rows, total = await list_reports(session, scope, filters, request.app[CLOCK].now())
+    return web.json_response(
+        {
+            "items": [summary_json(row) for row in rows],
+            "page": filters.page,
+            "page_size": 50,
+            "total": total,
+        }
+    )
+
+
+async def _detail(request: web.Request, staff: Staff, number: str) -> dict[str, object]:
+    async with request.app[SESSIONS]() as session:
+        scope = await _scope(session, staff)
+        try:
+            row = await find_report(session, scope, number)
+        except OutOfScope:
+            raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
+        return detail_json(row, await report_timeline(session, row.report.id))
+
+
+async def detail_view(request: web.Request) -> web.Response:
+    staff = await bearer_staff(request)
+    return web.json_response(await _detail(request, staff, request.match_info["number"]))
+
+
+async def _body(request: web.Request) -> dict[str, object]:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(422, "invalid", "请求体应为 JSON 对象") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid", "请求体应为 JSON 对象")
+    return body
+
+
+async def action_view(request: web.Request) -> web.Response:
+    staff = await bearer_staff(request)
+    number = request.match_info["number"]
+    body = await _body(request)
+    actor = Actor(staff.username, staff.role, staff.wework_id)
+    try:
+        async with request.app[SESSIONS].begin() as session:
+            try:
+                await find_report(session, await _scope(session, staff), number)
+            except OutOfScope:
+                raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
+            await act(
+                session,
+                number,
+                str(body.get("action", "")),
+                body,
+                actor,
+                settings=request.app[SETTINGS],
+                now=request.app[CLOCK].now(),
+            )
+    except Forbidden as error:
+        raise ApiError(403, "forbidden", str(error)) from None
+    except IllegalTransition as error:
+        raise ApiError(409, "illegal_transition", str(error)) from None
+    except Invalid as error:
+        raise ApiError(422, "invalid", str(error)) from None
+    return web.json_response(await _detail(request, staff, number))
+
+
+async def reveal_view(request: web.Request) -> web.Response:
+    """A named reporter's identity, for a dispatcher or leader giving a reason; audited."""
+    staff = await bearer_staff(request)
+    number = request.match_info["number"]
+    body = await _body(request)
+    reason = body.get("reason")
+    if staff.role not in REVEAL_IDENTITY:
+        raise ApiError(403, "forbidden", "您的角色不能查看举报人身份")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ApiError(422, "invalid", "查看举报人身份须说明理由（reason）")
+    vault = request.app[VAULT]
+    async with request.app[SESSIONS].begin() as session:
+        try:
+            await find_report(session, await _scope(session, staff), number)
+        except OutOfScope:
+            raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
+        report = await session.scalar(select(Report).where(Report.number == number))
+        await audit.append(
+            session,
+            actor=staff.username,
+            action="reveal",
+            subject=number,
+            detail={"reason": reason.strip()},
+            at=request.app[CLOCK].now(),
+        )
+        name = vault.decrypt(report.reporter_name_enc) if report.reporter_name_enc else None
+        phone = vault.decrypt(report.reporter_phone_enc) if report.reporter_phone_enc else None
+    return web.json_response(
+        {"number": number, "anonymous": report.anonymous, "name": name, "phone": phone}
+    )
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/reports", list_view)
+    app.router.add_get("/api/v1/reports/{number}", detail_view)
+    app.router.add_post("/api/v1/reports/{number}/actions", action_view)
+    app.router.add_post("/api/v1/reports/{number}/reveal", reveal_view)

@@ -1,0 +1,132 @@
+"""Reading reports for staff: scope (who sees what), filters, the report with its timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints.models import Report, ReportEvent
+from complaints.registry_models import Enterprise, Officer, Town, Unit
+from jubao.auth import Staff
+from jubao.roles import READ_REPORTS, Role
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reports a staff member may read: all (towns None), or these towns plus his own."""
+
+    towns: frozenset[str] | None
+    wework_id: str | None = None
+
+
+class OutOfScope(LookupError):
+    pass
+
+
+async def scope_for(session: AsyncSession, staff: Staff) -> Scope | None:
+    """None when the role reads no reports at all (finance, admin)."""
+    if staff.role not in READ_REPORTS:
+        return None
+    if staff.role != Role.OFFICER:
+        return Scope(None)
+    if staff.town:
+        return Scope(frozenset({staff.town}), staff.wework_id)
+    unit = None
+    if staff.wework_id:
+        unit = await session.scalar(
+            select(Unit)
+            .join(Officer, Officer.unit_id == Unit.id)
+            .where(Officer.wework_id == staff.wework_id)
+        )
+    if unit is None:
+        return Scope(frozenset(), staff.wework_id)
+    towns = frozenset(town.name for town in unit.towns)
+    return Scope(towns or None, staff.wework_id)
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """A clock of the report's current status has run out."""
+    return or_(
+        and_(Report.status == "received", Report.accept_by < now),
+        and_(Report.status == "assigned", Report.ack_by < now),
+        and_(Report.status.in_(("accepted", "assigned", "investigating")), Report.handle_by < now),
+    )
+
+
+def _base() -> Select:
+    return (
+        select(Report, Town.name, Enterprise, Officer)
+        .join(Town, Town.id == Report.town_id)
+        .outerjoin(Enterprise, Enterprise.id == Report.enterprise_id)
+        .outerjoin(Officer, Officer.id == Report.assignee_id)
+    )
+
+
+def _in_scope(scope: Scope) -> ColumnElement[bool] | None:
+    if scope.towns is None:
+        return None
+    mine = Officer.wework_id == scope.wework_id if scope.wework_id else false()
+    return or_(Town.name.in_(scope.towns), mine)
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    town: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Row:
+    report: Report
+    town: str
+    enterprise: Enterprise | None
+    assignee: Officer | None
+
+
+async def list_reports(
+    session: AsyncSession, scope: Scope, filters: Filters, now: datetime
+) -> tuple[list[Row], int]:
+    query = _base()
+    conditions = [c for c in (_in_scope(scope),) if c is not None]
+    if filters.status:
+        conditions.append(Report.status == filters.status)
+    if filters.town:
+        conditions.append(Town.name == filters.town)
+    if filters.category:
+        conditions.append(Report.category == filters.category)
+    if filters.overdue is not None:
+        late = overdue_condition(now)
+        conditions.append(late if filters.overdue else ~late)
+    query = query.where(*conditions)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.execute(
+        query.order_by(Report.received_at.desc(), Report.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((filters.page - 1) * PAGE_SIZE)
+    )
+    return [Row(*row) for row in rows], total or 0
+
+
+async def find_report(session: AsyncSession, scope: Scope, number: str) -> Row:
+    query = _base().where(Report.number == number)
+    if (condition := _in_scope(scope)) is not None:
+        query = query.where(condition)
+    row = (await session.execute(query)).first()
+    if row is None:
+        raise OutOfScope(number)
+    return Row(*row)
+
+
+async def timeline(session: AsyncSession, report_id: int) -> list[ReportEvent]:
+    events = await session.scalars(
+        select(ReportEvent).where(ReportEvent.report_id == report_id).order_by(ReportEvent.id)
+    )
+    return list(events)

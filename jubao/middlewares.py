@@ -1,0 +1,48 @@
+"""Middlewares: JSON errors for the API ({"error": CODE, "message": TEXT}, SPEC §5/§11)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "invalid",
+    409: "illegal_transition",
+    413: "invalid",
+    422: "invalid",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith("/api/"):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except ApiError as error:
+        return error_response(error.status, error.code, error.message)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return error_response(error.status, HTTP_CODES.get(error.status, "invalid"), error.reason)
+    except Exception:
+        log.exception("API request failed: %s %s", request.method, request.path)
+        return error_response(500, "internal", "服务器内部错误")

@@ -1,0 +1,201 @@
+"""The staff JSON API over HTTP: a report from the citizen's chat to its closing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from jubao.audit import AuditEntry, verify
+
+WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
+
+
+async def test_report_travels_from_chat_to_closing(wechat, staff, sessions):
+    filed = await wechat.file_report("o-citizen", town="塘桥镇", place=WORKSHOP)
+
+    status, listing = await staff.get("/api/v1/reports", "wang", status="received")
+    assert status == 200 and listing["total"] == 1 and listing["page_size"] == 50
+    assert listing["items"][0]["number"] == filed.number
+
+    status, report = await staff.act(filed.number, "wang", "accept")
+    assert status == 200, report
+    assert report["status"] == "assigned"
+    assert report["assignee"]["wework_id"] in ("zhangwei", "zhaomin")
+    assert report["routed_by"].endswith("→ 塘桥镇综合执法局")
+    assert report["deadlines"]["handle_by"] == "2027-01-26T16:00:00Z"  # 60 d, 24:00 local
+    officer = report["assignee"]["wework_id"]
+    if officer != "zhangwei":
+        await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
+
+    assert (await staff.act(filed.number, "zhangwei", "take"))[1]["status"] == "investigating"
+    await staff.act(filed.number, "zhangwei", "progress", note="已到现场检查")
+    status, report = await staff.act(
+        filed.number,
+        "zhangwei",
+        "conclude",
+        finding="substantiated",
+        summary="通道堵塞属实",
+        case_filed=True,
+        case_number="张应急罚〔2026〕18号",
+        fine=20000,
+    )
+    assert status == 200 and report["status"] == "concluded"
+    assert report["fine"] == "20000.00" and report["case_filed"] is True
+    status, report = await staff.act(filed.number, "wang", "record", fine="25000.50")
+    assert report["fine"] == "25000.50"
+    status, report = await staff.act(filed.number, "li", "close")
+    assert report["status"] == "closed"
+
+    actions = [event["action"] for event in report["events"]]
+    assert actions[:2] == ["accept", "assign"]
+    assert actions[-4:] == ["progress", "conclude", "record", "close"]
+    assert report["events"][0]["actor"] == "wang" and report["events"][1]["actor"] == "system"
+    assert report["events"][0]["at"].endswith("Z")
+    async with sessions() as session:
+        assert await verify(session) is None
+        audited = (await session.scalars(select(AuditEntry.action))).all()
+    assert audited[:2] == ["accept", "assign"] and audited[-1] == "close"
+
+
+async def test_red_enterprise_is_urgent_and_goes_to_the_city_brigade(wechat, staff):
+    filed = await wechat.file_report("o-1", town="塘桥镇", place="宏达化工的仓库")
+    _status, report = await staff.act(filed.number, "wang", "accept")
+    assert report["urgent"] is True
+    assert report["enterprise"] == {
+        "name": "张家港市宏达化工有限公司",
+        "code": "red",
+        "blacklisted": False,
+    }
+    assert report["assignee"]["wework_id"] in ("chenjianguo", "liufang")
+
+
+async def test_assignments_spread_over_the_unit(wechat, staff):
+    numbers = [
+        (await wechat.file_report(f"o-{n}", town="塘桥镇", place=WORKSHOP)).number for n in range(4)
+    ]
+    assignees = []
+    for number in numbers:
+        assignees.append((await staff.act(number, "wang", "accept"))[1]["assignee"]["wework_id"])
+    assert sorted(assignees) == ["zhangwei", "zhangwei", "zhaomin", "zhaomin"]
+
+
+async def test_without_a_token_401(staff):
+    status, body = await staff.get("/api/v1/reports", None)
+    assert status == 401 and body["error"] == "unauthorized"
+    staff.tokens["nobody"] = "forged-token"
+    status, body = await staff.get("/api/v1/reports", "nobody")
+    assert status == 401
+
+
+async def test_roles_that_read_no_reports_get_403(staff):
+    for who in ("qian", "root"):
+        status, body = await staff.get("/api/v1/reports", who)
+        assert status == 403 and body["error"] == "forbidden"
+
+
+async def test_wrong_role_illegal_move_and_bad_fields(wechat, staff):
+    filed = await wechat.file_report("o-x", town="塘桥镇", place=WORKSHOP)
+    status, body = await staff.act(filed.number, "zhao", "accept")
+    assert status == 403 and body["error"] == "forbidden"
+    status, body = await staff.act(filed.number, "li", "close")
+    assert status == 409 and body["error"] == "illegal_transition"
+    status, body = await staff.act(filed.number, "wang", "reject")
+    assert status == 422 and body["error"] == "invalid"
+    status, body = await staff.act(filed.number, "wang", "fly")
+    assert status == 422
+    response = await staff.client.post(
+        f"/api/v1/reports/{filed.number}/actions",
+        data=b"{not json",
+        headers={"Authorization": f"Bearer {staff.tokens['wang']}"},
+    )
+    assert response.status == 422
+    # Nothing changed by any refusal:
+    report = await staff.report(filed.number, "wang")
+    assert report["status"] == "received" and report["events"] == []
+
+
+async def test_reject_with_a_standard_reason(wechat, staff):
+    filed = await wechat.file_report("o-r", town="塘桥镇", place=WORKSHOP)
+    status, report = await staff.act(
+        filed.number, "wang", "reject", reason="outside_remit", note="属于住建部门职责"
+    )
+    assert status == 200 and report["status"] == "rejected"
+    assert report["events"][0]["note"] == "属于住建部门职责"
+
+
+async def test_officers_see_only_their_towns(wechat, staff):
+    mine = await wechat.file_report("o-a", town="塘桥镇", place=WORKSHOP)
+    theirs = await wechat.file_report("o-b", town="金港镇", place="金港镇一处废弃仓库")
+    status, listing = await staff.get("/api/v1/reports", "zhangwei")
+    assert [item["number"] for item in listing["items"]] == [mine.number]
+    status, body = await staff.get(f"/api/v1/reports/{theirs.number}", "zhangwei")
+    assert status == 404 and body["error"] == "not_found"
+    status, _ = await staff.act(theirs.number, "zhangwei", "take")
+    assert status == 404
+
+
+async def test_an_officer_acts_only_on_his_own_assignments(wechat, staff):
+    await staff.add("zhaomin", "officer", wework_id="zhaomin")
+    filed = await wechat.file_report("o-c", town="塘桥镇", place=WORKSHOP)
+    await staff.act(filed.number, "wang", "accept")
+    await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
+    status, body = await staff.act(filed.number, "zhaomin", "take")
+    assert status == 403 and "没有分派给您" in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"category": "hazard"}, 1),
+        ({"category": "injury"}, 1),
+        ({"town": "金港镇"}, 1),
+        ({"overdue": "false"}, 2),
+        ({"overdue": "true"}, 0),
+    ],
+)
+async def test_list_filters(wechat, staff, params, expected):
+    await wechat.file_report("o-1", town="塘桥镇", place=WORKSHOP)
+    await wechat.file_report("o-2", category="2", town="金港镇", place="金港镇码头")
+    status, listing = await staff.get("/api/v1/reports", "wang", **params)
+    assert status == 200 and listing["total"] == expected
+
+
+async def test_overdue_after_the_acceptance_deadline(wechat, staff, clock):
+    from datetime import timedelta
+
+    filed = await wechat.file_report("o-late", town="塘桥镇", place=WORKSHOP)
+    clock.advance(timedelta(days=16))
+    _status, listing = await staff.get("/api/v1/reports", "wang", overdue="true")
+    assert [item["number"] for item in listing["items"]] == [filed.number]
+
+
+async def test_bad_filter_values_are_422(staff):
+    for params in ({"status": "lost"}, {"page": "0"}, {"overdue": "maybe"}):
+        status, body = await staff.get("/api/v1/reports", "wang", **params)
+        assert status == 422 and body["error"] == "invalid"
+
+
+async def test_reveal_needs_a_role_and_a_reason_and_is_audited(wechat, staff, sessions):
+    filed = await wechat.file_report(
+        "o-named", town="塘桥镇", place=WORKSHOP, name="李四", phone="13800138000"
+    )
+    path = f"/api/v1/reports/{filed.number}/reveal"
+    assert (await staff.post(path, "zhangwei", {"reason": "核实"}))[0] == 403
+    assert (await staff.post(path, "wang", {}))[0] == 422
+    status, body = await staff.post(path, "wang", {"reason": "需电话核实现场位置"})
+    assert status == 200 and body["name"] == "李四" and body["phone"] == "13800138000"
+    report = await staff.report(filed.number, "wang")
+    assert "李四" not in str(report) and "13800138000" not in str(report)
+    async with sessions() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "reveal"))
+    assert entry.actor == "wang" and "需电话核实" in entry.detail and "李四" not in entry.detail
+
+
+async def test_extension_moves_the_handling_deadline_once(wechat, staff):
+    filed = await wechat.file_report("o-e", town="塘桥镇", place=WORKSHOP)
+    before = (await staff.act(filed.number, "wang", "accept"))[1]["deadlines"]["handle_by"]
+    status, report = await staff.act(filed.number, "li", "extend", days=30, note="需要检测")
+    assert status == 200 and before == "2027-01-26T16:00:00Z"
+    assert report["deadlines"]["handle_by"] == "2027-02-25T16:00:00Z"
+    status, _body = await staff.act(filed.number, "li", "extend", days=5, note="again")
+    assert status == 409
