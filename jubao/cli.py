@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     load = registry_commands.add_parser("load", help="load or update the registry from YAML")
     load.add_argument("file", type=Path)
     load.set_defaults(run=cmd_registry_load)
+    outbox = commands.add_parser("outbox", help="outbound WeChat messages")
+    outbox_commands = outbox.add_subparsers(title="outbox commands")
+    deliver = outbox_commands.add_parser("deliver", help="deliver what is due in the outbox")
+    deliver.set_defaults(run=cmd_outbox_deliver)
     cli_staff.register(commands)
     return parser
 
@@ -136,6 +140,19 @@ async def apply_registry(settings: Settings, data: RegistryData) -> dict[str, in
     return await run_in_transaction(
         settings.database_url, lambda session: load_registry(session, data)
     )
+
+
+def cmd_outbox_deliver(args: argparse.Namespace) -> int:
+    from notifications.outbox import deliver_outbox
+
+    settings = with_secrets(load_settings())
+    logs.configure(settings.log_level)
+    report = asyncio.run(deliver_outbox(settings))
+    print(
+        f"sent: {report.sent}, skipped: {report.skipped}, "
+        f"retrying: {report.retrying}, failed: {report.failed}"
+    )
+    return 0
 
 
 if __name__ == "__main__":

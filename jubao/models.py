@@ -8,8 +8,9 @@ import complaints.registry
 import complaints.registry_models
 import jubao.audit
 import jubao.auth
+import notifications.models
 from jubao.db import Base
 
 metadata = Base.metadata
 
-__all__ = ["bot", "complaints", "jubao", "metadata"]
+__all__ = ["bot", "complaints", "jubao", "metadata", "notifications"]

@@ -1,9 +1,24 @@
-"""Outbox, message templates, channels and reminders — arriving in a later issue."""
+"""Outbound messages: the outbox, message templates, WeChat channels (reminders come later)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
+
+from jubao.keys import CLOCK, SESSIONS, SETTINGS
+from notifications.wechat_api import WeChatClient
+
+WECHAT_API = web.AppKey("wechat_api", WeChatClient)
+
+
+async def wechat_api(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx (after the database's): one WeChat API client for the app's lifetime."""
+    async with WeChatClient(app[SETTINGS], app[SESSIONS], app[CLOCK]) as client:
+        app[WECHAT_API] = client
+        yield
 
 
 def setup(app: web.Application) -> None:
-    """Routes and jobs of this package; none yet."""
+    """Routes and jobs of this package: for now the WeChat API client at app[WECHAT_API]."""
+    app.cleanup_ctx.append(wechat_api)

@@ -23,9 +23,11 @@ from jubao.clock import FixedClock
 from jubao.config import Settings
 from jubao.db import make_engine, make_sessionmaker
 from jubao.demo import DEMO_MP, demo_registry
+from jubao.demo.fake_api import FakeWeChat
 from jubao.demo.wechat import OfficialAccountSide
 from jubao.logs import PathOnlyAccessLogger
 from jubao.models import metadata
+from tests.fake_wechat import pointing_at, serve_fake_api
 from tests.wechat_client import MpClient
 
 POSTGRES_URL = os.environ.get("JUBAO_TEST_POSTGRES_URL", "")
@@ -133,6 +135,18 @@ def side(settings: Settings) -> OfficialAccountSide:
 @pytest.fixture
 def wechat(client, side: OfficialAccountSide, clock: FixedClock, towns: list[str]) -> MpClient:  # type: ignore[no-untyped-def]
     return MpClient(client, side, clock)
+
+
+@pytest.fixture
+async def fake_api(aiohttp_server, settings: Settings, clock: FixedClock) -> FakeWeChat:  # type: ignore[no-untyped-def]
+    """WeChat's API servers (Official Account and WeChat Work) on loopback, on the test clock."""
+    return await serve_fake_api(aiohttp_server, settings, clock)
+
+
+@pytest.fixture
+def api_settings(settings: Settings, fake_api: FakeWeChat) -> Settings:
+    """`settings` with WeChat credentials and JUBAO_*_API_BASE pointing at `fake_api`."""
+    return pointing_at(settings, fake_api)
 
 
 @pytest.fixture

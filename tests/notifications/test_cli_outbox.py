@@ -1,0 +1,37 @@
+"""`jubao outbox deliver` delivers what is due and prints the counts."""
+
+from __future__ import annotations
+
+import asyncio
+
+from jubao.cli import main
+from jubao.db import make_engine
+from jubao.models import metadata
+from notifications.outbox import deliver_outbox, put
+
+
+def test_deliver_with_nothing_due(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+
+    async def create() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        await engine.dispose()
+
+    asyncio.run(create())
+    monkeypatch.setenv("JUBAO_DATABASE_URL", url)
+    assert main(["outbox", "deliver"]) == 0
+    assert capsys.readouterr().out == "sent: 0, skipped: 0, retrying: 0, failed: 0\n"
+
+
+async def test_deliver_everything_due(api_settings, sessions, vault, clock, fake_api):  # type: ignore[no-untyped-def]
+    async with sessions.begin() as session:
+        for n in range(120):  # more than one batch
+            await put(
+                session, key=f"k{n}", channel="work_app", recipient="zhangwei", text=f"m{n}",
+                vault=vault, now=clock.now(),
+            )  # fmt: skip
+    report = await deliver_outbox(api_settings, clock)
+    assert (report.claimed, report.sent) == (120, 120)
+    assert len(fake_api.sent("work_app")) == 120
