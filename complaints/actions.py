@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints import routing
+from complaints import notices, routing
 from complaints.clocks import Clocks, clocks_in_force
 from complaints.deadlines import days_after, deadline
 from complaints.lifecycle import (
@@ -27,6 +27,7 @@ from complaints.models import Report, ReportEvent
 from complaints.registry_models import Enterprise, Officer, RoutingRule, Town, Unit
 from jubao import audit
 from jubao.config import Settings
+from jubao.identity import IdentityVault
 
 OPEN_ASSIGNMENTS = ("assigned", "investigating")
 
@@ -46,9 +47,11 @@ async def act(
     actor: Actor,
     *,
     settings: Settings,
+    vault: IdentityVault,
     now: datetime,
 ) -> list[Change]:
-    """Carry out one action; returns the changes made (accept may add the routing's assign)."""
+    """Carry out one action and queue its notices; returns the changes made (an accept may
+    add the routing's assign)."""
     try:
         action = Action(action_name)
     except ValueError:
@@ -62,7 +65,8 @@ async def act(
         routed = await _route(session, report, ctx)
         if routed is not None:
             changes.append(routed)
-    return changes
+    await notices.queue(session, report, changes, settings=settings, vault=vault, now=now)
+    return [change for change, _ in changes]
 
 
 async def _state(session: AsyncSession, report: Report) -> ReportState:
@@ -83,31 +87,30 @@ async def _apply(
     fields: Mapping[str, object],
     actor: Actor,
     ctx: Context,
-) -> Change:
+) -> tuple[Change, ReportEvent]:
     state = await _state(session, report)
     change = decide(
         state, action, actor, fields, extension_max=ctx.clocks.rules["extension_max"].count
     )
     await EFFECTS.get(action, _nothing)(session, report, change, ctx)
     report.status = change.to.value
-    await _record(session, report, change, actor.name, ctx.now)
-    return change
+    return change, await _record(session, report, change, actor.name, ctx.now)
 
 
 async def _record(
     session: AsyncSession, report: Report, change: Change, actor: str, now: datetime
-) -> None:
-    session.add(
-        ReportEvent(
-            report_id=report.id,
-            at=now,
-            actor=actor,
-            action=change.action.value,
-            from_status=change.frm.value,
-            to_status=change.to.value,
-            note=change.note,
-        )
+) -> ReportEvent:
+    event = ReportEvent(
+        report_id=report.id,
+        at=now,
+        actor=actor,
+        action=change.action.value,
+        from_status=change.frm.value,
+        to_status=change.to.value,
+        note=change.note,
     )
+    session.add(event)
+    await session.flush()
     await audit.append(
         session,
         actor=actor,
@@ -121,6 +124,7 @@ async def _record(
             **{key: str(value) for key, value in change.fields.items()},
         },
     )
+    return event
 
 
 async def _nothing(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
@@ -209,7 +213,9 @@ EFFECTS: dict[Action, Effect] = {
 }
 
 
-async def _route(session: AsyncSession, report: Report, ctx: Context) -> Change | None:
+async def _route(
+    session: AsyncSession, report: Report, ctx: Context
+) -> tuple[Change, ReportEvent] | None:
     """Assign by the first matching rule to the least-loaded officer of its unit."""
     town = await session.scalar(select(Town.name).where(Town.id == report.town_id))
     enterprise = None

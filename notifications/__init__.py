@@ -20,5 +20,8 @@ async def wechat_api(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
-    """Routes and jobs of this package: for now the WeChat API client at app[WECHAT_API]."""
+    """The WeChat API client at app[WECHAT_API] and the delivery loop at app[DELIVERY]."""
+    from notifications.delivery import delivery
+
     app.cleanup_ctx.append(wechat_api)
+    app.cleanup_ctx.append(delivery)

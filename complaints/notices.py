@@ -1,0 +1,123 @@
+"""Who hears about an action, queued in the outbox in the action's transaction (SPEC §7, §9).
+
+Staff messages (the group card, the officer's app message) carry the report's facts and never
+the reporter's name, phone or openid; the reporter hears about acceptance, rejection and
+transfer through the Official Account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints.deadlines import last_day
+from complaints.lifecycle import REJECT_REASONS, Action, Change
+from complaints.models import Report, ReportEvent
+from complaints.registry_models import Officer, Town, Unit
+from complaints.vocabulary import CATEGORY_LABELS
+from jubao.config import Settings
+from jubao.identity import IdentityVault
+from notifications import outbox
+from notifications.channels import Channel
+from notifications.texts import render
+
+REPORTER_TEMPLATES = {
+    Action.ACCEPT: "reporter_accepted.txt.j2",
+    Action.REJECT: "reporter_rejected.txt.j2",
+    Action.TRANSFER: "reporter_transferred.txt.j2",
+}
+
+
+async def queue(
+    session: AsyncSession,
+    report: Report,
+    changes: list[tuple[Change, ReportEvent]],
+    *,
+    settings: Settings,
+    vault: IdentityVault,
+    now: datetime,
+) -> None:
+    for change, event in changes:
+        if change.action == Action.ASSIGN:
+            await _assignment(session, report, event, settings, vault, now)
+        if change.action in REPORTER_TEMPLATES:
+            await _tell_reporter(session, report, change, event, settings, vault, now)
+
+
+def _day(moment: datetime | None, settings: Settings) -> str:
+    return last_day(moment, settings.tz) if moment else "—"
+
+
+async def _assignment(
+    session: AsyncSession,
+    report: Report,
+    event: ReportEvent,
+    settings: Settings,
+    vault: IdentityVault,
+    now: datetime,
+) -> None:
+    officer = await session.get(Officer, report.assignee_id)
+    unit = await session.get(Unit, officer.unit_id) if officer else None
+    town = await session.scalar(select(Town.name).where(Town.id == report.town_id))
+    facts = {
+        "number": report.number,
+        "urgent": report.urgent,
+        "category": CATEGORY_LABELS[report.category],
+        "town": town,
+        "place": report.place,
+        "officer": officer.name if officer else "—",
+        "unit": unit.name if unit else "—",
+        "ack_by": _day(report.ack_by, settings),
+        "handle_by": _day(report.handle_by, settings),
+        "url": f"{settings.public_url.rstrip('/')}/console/reports/{report.number}",
+    }
+    await outbox.put(
+        session,
+        key=f"assigned-group:{report.number}:{event.id}",
+        channel=Channel.WORK_GROUP,
+        recipient=None,
+        text=render("assigned_group.txt.j2", **facts),
+        vault=vault,
+        now=now,
+    )
+    if officer is not None:
+        await outbox.put(
+            session,
+            key=f"assigned-officer:{report.number}:{event.id}",
+            channel=Channel.WORK_APP,
+            recipient=officer.wework_id,
+            text=render("assigned_officer.txt.j2", **facts),
+            vault=vault,
+            now=now,
+        )
+
+
+async def _tell_reporter(
+    session: AsyncSession,
+    report: Report,
+    change: Change,
+    event: ReportEvent,
+    settings: Settings,
+    vault: IdentityVault,
+    now: datetime,
+) -> None:
+    reason = REJECT_REASONS.get(str(change.fields.get("reason", "")), "")
+    text = render(
+        REPORTER_TEMPLATES[change.action],
+        number=report.number,
+        handle_by=_day(report.handle_by, settings),
+        reason=reason,
+        note=change.note,
+        to=change.fields.get("to", ""),
+    )
+    await outbox.put(
+        session,
+        key=f"reporter:{report.number}:{event.id}",
+        channel=Channel.MP_CUSTOM,
+        recipient=vault.decrypt(report.reporter_openid_enc),
+        text=text,
+        vault=vault,
+        now=now,
+    )
