@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot import mp
+from bot import mp, work
 from bot.housekeeping import housekeeping
 from jubao.keys import SETTINGS
 
@@ -15,4 +15,9 @@ def setup(app: web.Application) -> None:
         app[mp.MP] = account
     app.router.add_get("/wechat/mp", mp.verify_url)
     app.router.add_post("/wechat/mp", mp.callback)
+    work_app = work.work_app(app[SETTINGS])
+    if work_app is not None:
+        app[work.WORK] = work_app
+    app.router.add_get("/wechat/work", work.verify_url)
+    app.router.add_post("/wechat/work", work.callback)
     app.cleanup_ctx.append(housekeeping)

@@ -125,3 +125,66 @@ class OfficialAccountSide:
                 raise ValueError("reply encrypted for another app")
             root = fromstring(inner.encode(), forbid_dtd=True)
         return root.findtext("Content") or ""
+
+
+@dataclass
+class WorkSide:
+    """Signs and encrypts callbacks as WeChat Work does for one app (always encrypted)."""
+
+    token: str
+    corp_id: str
+    aes_key: str
+    agent_id: str = "1000002"
+
+    def verification(self, echo: str, *, timestamp: int, nonce: str = "5") -> dict[str, str]:
+        """The query of WeChat Work's URL verification: an encrypted echostr, signed."""
+        encrypted = encrypt(self.aes_key, self.corp_id, echo)
+        ts = str(timestamp)
+        return {
+            "msg_signature": signature(self.token, ts, nonce, encrypted),
+            "timestamp": ts,
+            "nonce": nonce,
+            "echostr": encrypted,
+        }
+
+    def text(self, user_id: str, content: str, msg_id: int, create_time: int) -> str:
+        return message_xml(
+            {
+                "ToUserName": self.corp_id,
+                "FromUserName": user_id,
+                "CreateTime": create_time,
+                "MsgType": "text",
+                "Content": content,
+                "MsgId": msg_id,
+                "AgentID": int(self.agent_id),
+            }
+        )
+
+    def request(self, inner_xml: str, *, timestamp: int, nonce: str = "") -> SignedRequest:
+        nonce = nonce or str(int.from_bytes(os.urandom(4), "big"))
+        encrypted = encrypt(self.aes_key, self.corp_id, inner_xml)
+        ts = str(timestamp)
+        params = {
+            "msg_signature": signature(self.token, ts, nonce, encrypted),
+            "timestamp": ts,
+            "nonce": nonce,
+        }
+        body = message_xml(
+            {"ToUserName": self.corp_id, "AgentID": int(self.agent_id), "Encrypt": encrypted}
+        )
+        return SignedRequest(urlencode(params), body.encode())
+
+    def read_reply(self, body: str) -> str:
+        if body in ("", "success"):
+            return ""
+        root = fromstring(body.encode(), forbid_dtd=True)
+        encrypted = root.findtext("Encrypt") or ""
+        expected = signature(
+            self.token, root.findtext("TimeStamp") or "", root.findtext("Nonce") or "", encrypted
+        )
+        if expected != root.findtext("MsgSignature"):
+            raise ValueError("reply signature does not match")
+        inner, corp_id = decrypt(self.aes_key, encrypted)
+        if corp_id != self.corp_id:
+            raise ValueError("reply encrypted for another corp")
+        return fromstring(inner.encode(), forbid_dtd=True).findtext("Content") or ""

@@ -1,0 +1,166 @@
+"""Officers work a report from the WeChat Work app over the real (encrypted) callback."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import InboundMessage
+from jubao.app import create_app
+from jubao.demo.wechat import SignedRequest, WorkSide
+from tests.staff import StaffApi
+from tests.wechat_client import MpClient
+
+# WeChat Work's published test app (SPEC §2).
+WORK = {
+    "work_token": "QDG6eK",
+    "work_aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+    "work_corpid": "wx5823bf96d3bd56c7",
+}
+WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
+_ids = itertools.count(7_000_000_000_000_000_001)
+
+
+class Officers:
+    def __init__(self, client, side: WorkSide, clock) -> None:  # type: ignore[no-untyped-def]
+        self.client, self.side, self.clock = client, side, clock
+
+    def signed(self, user: str, content: str, msg_id: int | None = None) -> SignedRequest:
+        now = int(self.clock.now().timestamp())
+        xml = self.side.text(user, content, msg_id or next(_ids), now)
+        return self.side.request(xml, timestamp=now)
+
+    async def post(self, signed: SignedRequest) -> tuple[int, str]:
+        response = await self.client.post(f"/wechat/work?{signed.query}", data=signed.body)
+        body = await response.text()
+        return response.status, self.side.read_reply(body) if response.status == 200 else body
+
+    async def say(self, user: str, content: str) -> str:
+        status, reply = await self.post(self.signed(user, content))
+        assert status == 200, reply
+        return reply
+
+
+@pytest.fixture
+async def desk(aiohttp_client, settings, side, clock, sessions, towns):  # type: ignore[no-untyped-def]
+    app_settings = settings.replace(**WORK, scheduler=False)
+    client = await aiohttp_client(create_app(app_settings, clock=clock))
+    staff = StaffApi(client, sessions, clock)
+    await staff.add("wang", "dispatcher")
+    await staff.add("zhangwei", "officer", wework_id="zhangwei")
+    work = Officers(
+        client, WorkSide(WORK["work_token"], WORK["work_corpid"], WORK["work_aes_key"]), clock
+    )
+    return MpClient(client, side, clock), staff, work
+
+
+async def assigned_to_zhangwei(wechat, staff) -> str:  # type: ignore[no-untyped-def]
+    filed = await wechat.file_report("o-citizen", town="塘桥镇", place=WORKSHOP)
+    await staff.act(filed.number, "wang", "accept")
+    await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
+    return filed.number
+
+
+async def test_officer_takes_reports_progress_and_concludes(desk):
+    wechat, staff, work = desk
+    number = await assigned_to_zhangwei(wechat, staff)
+
+    assert number in await work.say("zhangwei", "我的")
+    assert f"已接收 {number}" in await work.say("zhangwei", f"接收 {number}")
+    assert (await staff.report(number, "wang"))["status"] == "investigating"
+    assert "已记录" in await work.say("zhangwei", f"进展 {number} 已到现场，通道确有堆放")
+    reply = await work.say("zhangwei", f"属实 {number} 消防通道堵塞，已责令整改")
+    assert "属实" in reply
+    report = await staff.report(number, "wang")
+    assert report["status"] == "concluded" and report["finding"] == "substantiated"
+    assert report["summary"] == "消防通道堵塞，已责令整改"
+    assert [e["actor"] for e in report["events"]][-3:] == ["zhangwei"] * 3
+    assert "没有分派给您" in await work.say("zhangwei", "我的")
+
+
+async def test_not_his_report_unknown_user_and_bad_commands(desk):
+    wechat, staff, work = desk
+    number = await assigned_to_zhangwei(wechat, staff)
+    assert "没有分派给您" in await work.say("zhaomin", f"接收 {number}")
+    assert (await staff.report(number, "wang"))["status"] == "assigned"
+    assert "不在执法人员名单" in await work.say("stranger", "我的")
+    assert "请写明举报编号" in await work.say("zhangwei", "接收")
+    assert "请在编号后写明理由" in await work.say("zhangwei", f"退回 {number}")
+    assert "可用指令" in await work.say("zhangwei", "你好")
+    assert "没有这件举报" in await work.say("zhangwei", "接收 ZJG-2026-999999")
+
+
+async def test_return_sends_it_back_for_reassignment(desk):
+    wechat, staff, work = desk
+    number = await assigned_to_zhangwei(wechat, staff)
+    assert "已退回" in await work.say("zhangwei", f"退回 {number} 不属于本镇辖区")
+    report = await staff.report(number, "wang")
+    assert report["status"] == "accepted" and report["assignee"] is None
+    assert report["events"][-1]["note"] == "不属于本镇辖区"
+
+
+async def test_overdue_lists_only_late_reports(desk, clock):
+    wechat, staff, work = desk
+    number = await assigned_to_zhangwei(wechat, staff)
+    assert "没有逾期" in await work.say("zhangwei", "逾期")
+    clock.advance(timedelta(days=4))  # Friday + 1 working day ends Monday 24:00; now Tuesday
+    assert number in await work.say("zhangwei", "逾期")
+
+
+async def test_a_retried_command_acts_once(desk, sessions):
+    wechat, staff, work = desk
+    number = await assigned_to_zhangwei(wechat, staff)
+    signed = work.signed("zhangwei", f"进展 {number} 第一次检查")
+    first, again = await work.post(signed), await work.post(signed)
+    assert first == again and first[0] == 200
+    report = await staff.report(number, "wang")
+    assert [e["action"] for e in report["events"]].count("progress") == 0  # not taken yet
+    assert "当前状态不能" in first[1]
+    signed = work.signed("zhangwei", f"接收 {number}")
+    assert (await work.post(signed))[1] == (await work.post(signed))[1]
+    events = (await staff.report(number, "wang"))["events"]
+    assert [e["action"] for e in events].count("take") == 1
+
+
+async def test_url_verification(desk, clock):
+    _, _, work = desk
+    now = int(clock.now().timestamp())
+    query = work.side.verification("1616140317555161061", timestamp=now)
+    response = await work.client.get("/wechat/work", params=query)
+    assert response.status == 200 and await response.text() == "1616140317555161061"
+    forged = {**query, "msg_signature": "0" * 40}
+    assert (await work.client.get("/wechat/work", params=forged)).status == 403
+    stale = work.side.verification("x", timestamp=now - 600)
+    assert (await work.client.get("/wechat/work", params=stale)).status == 403
+    assert (await work.client.get("/wechat/work", params={"echostr": "x"})).status == 400
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["signature", "stale", "dtd", "oversized", "missing"],
+)
+async def test_refusals_write_nothing(desk, sessions, clock, tamper):
+    _, _, work = desk
+    signed = work.signed("zhangwei", "我的")
+    params = {k: v[0] for k, v in parse_qs(signed.query).items()}
+    body = signed.body
+    expected = 403
+    if tamper == "signature":
+        params["msg_signature"] = "f" * 40
+    elif tamper == "stale":
+        params["timestamp"] = str(int(clock.now().timestamp()) - 301)
+    elif tamper == "dtd":
+        body, expected = b'<!DOCTYPE x [<!ENTITY a "b">]><xml><Encrypt>&a;</Encrypt></xml>', 400
+    elif tamper == "oversized":
+        body, expected = b"<xml>" + b"x" * (1024 * 1024) + b"</xml>", 413
+    else:
+        del params["nonce"]
+        expected = 400
+    status, _ = await work.post(SignedRequest(urlencode(params), body))
+    assert status == expected
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundMessage)) == 0
