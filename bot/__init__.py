@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot import mp, work
 from bot.housekeeping import housekeeping
+from jubao.background import register
 from jubao.keys import SETTINGS
 
 
@@ -20,4 +21,4 @@ def setup(app: web.Application) -> None:
         app[work.WORK] = work_app
     app.router.add_get("/wechat/work", work.verify_url)
     app.router.add_post("/wechat/work", work.callback)
-    app.cleanup_ctx.append(housekeeping)
+    register(app, housekeeping)

@@ -1,15 +1,10 @@
 """Forgetting on time: stored replies after 10 minutes, idle dialogues after 24 hours.
 
-`purge` is one idempotent run; `housekeeping` runs it every minute inside `serve` while
-JUBAO_SCHEDULER is on (the scheduler of a later issue takes it over).
+`purge` is one idempotent run; `housekeeping` is the background job that runs it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from aiohttp import web
@@ -18,11 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import IDLE_LIMIT
 from bot.models import Dialogue, InboundMessage
-from jubao.keys import CLOCK, SESSIONS, SETTINGS
+from jubao.keys import CLOCK, SESSIONS
 
 REPLY_RETENTION = timedelta(minutes=10)
-INTERVAL_SECONDS = 60
-log = logging.getLogger(__name__)
 
 
 async def purge(session: AsyncSession, now: datetime) -> tuple[int, int]:
@@ -41,23 +34,7 @@ async def purge(session: AsyncSession, now: datetime) -> tuple[int, int]:
     return replies.rowcount, dialogues.rowcount  # type: ignore[attr-defined]
 
 
-async def housekeeping(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: a background loop that survives failures and stops with the app."""
-    if not app[SETTINGS].scheduler:
-        yield
-        return
-
-    async def loop() -> None:
-        while True:
-            try:
-                async with app[SESSIONS].begin() as session:
-                    await purge(session, app[CLOCK].now())
-            except Exception:
-                log.exception("housekeeping failed; retrying at the next run")
-            await asyncio.sleep(INTERVAL_SECONDS)
-
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def housekeeping(app: web.Application) -> tuple[int, int]:
+    """Background job: one purge as of now."""
+    async with app[SESSIONS].begin() as session:
+        return await purge(session, app[CLOCK].now())

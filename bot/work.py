@@ -24,10 +24,10 @@ from bot.protocol import (
     text_reply,
 )
 from bot.store import Store
+from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.identity import IdentityVault
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
-from notifications.delivery import DELIVERY
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ async def callback(request: web.Request) -> web.Response:
         async with sessions.begin() as session:
             reply_enc = await (await Store.of(session)).logged_reply("work", envelope.msg_id, None)
         reply = vault.decrypt(reply_enc) if reply_enc else ""
-    request.app[DELIVERY].soon()
+    request.app[BACKGROUND].soon()
     return text_reply(
         app.crypto,
         source=app.corp_id,

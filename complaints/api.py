@@ -16,10 +16,10 @@ from complaints.queries import timeline as report_timeline
 from complaints.vocabulary import CATEGORIES, STATUS_LABELS
 from jubao import audit
 from jubao.auth import Staff, bearer_staff
+from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import ApiError
 from jubao.roles import REVEAL_IDENTITY
-from notifications.delivery import DELIVERY
 
 
 def rfc3339(moment: datetime | None) -> str | None:
@@ -185,7 +185,7 @@ async def action_view(request: web.Request) -> web.Response:
         raise ApiError(409, "illegal_transition", str(error)) from None
     except Invalid as error:
         raise ApiError(422, "invalid", str(error)) from None
-    request.app[DELIVERY].soon()  # committed: send what the action queued
+    request.app[BACKGROUND].soon()  # committed: send what the action queued
     return web.json_response(await _detail(request, staff, number))
 
 

@@ -9,6 +9,7 @@ import complaints
 import notifications
 import rewards
 from bot.protocol import MAX_BODY_BYTES
+from jubao.background import background
 from jubao.clock import Clock
 from jubao.config import Settings
 from jubao.db import database, ping
@@ -35,4 +36,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_get("/healthz", healthz)
     for package in (bot, complaints, rewards, notifications):
         package.setup(app)
+    app.cleanup_ctx.append(background)
     return app

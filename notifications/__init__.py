@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from jubao.keys import CLOCK, SESSIONS, SETTINGS
+from jubao.background import register
+from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from notifications.wechat_api import WeChatClient
 
 WECHAT_API = web.AppKey("wechat_api", WeChatClient)
@@ -19,9 +20,14 @@ async def wechat_api(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def setup(app: web.Application) -> None:
-    """The WeChat API client at app[WECHAT_API] and the delivery loop at app[DELIVERY]."""
-    from notifications.delivery import delivery
+async def deliver(app: web.Application) -> object:
+    """Background job: everything due in the outbox."""
+    from notifications.outbox import deliver_all
 
+    return await deliver_all(app[SESSIONS], app[WECHAT_API], app[VAULT], app[CLOCK])
+
+
+def setup(app: web.Application) -> None:
+    """The WeChat API client at app[WECHAT_API]; outbox delivery as a background job."""
     app.cleanup_ctx.append(wechat_api)
-    app.cleanup_ctx.append(delivery)
+    register(app, deliver)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jubao.app import create_app
-from notifications.delivery import DELIVERY
+from jubao.background import BACKGROUND
 from notifications.models import OutboxMessage
 from tests.staff import StaffApi
 from tests.wechat_client import MpClient
@@ -28,7 +28,7 @@ async def world(aiohttp_client, api_settings, side, clock, sessions, towns, fake
 
 
 async def deliver(app) -> None:  # type: ignore[no-untyped-def]
-    await app[DELIVERY].run_once()
+    await app[BACKGROUND].run_once()
 
 
 async def test_assignment_reaches_group_and_officer_without_the_reporters_identity(world):

@@ -1,0 +1,71 @@
+"""Background work inside the web process: the jobs packages register (outbox delivery,
+evidence downloads) run right after a request asks for them and every few seconds while
+JUBAO_SCHEDULER is on. One run at a time; a job that fails is logged and runs again next time.
+(The scheduler of a later issue takes the periodic part over; `jubao worker` runs the same.)"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from jubao.keys import SETTINGS
+
+INTERVAL_SECONDS = 5
+Job = Callable[[web.Application], Awaitable[object]]
+log = logging.getLogger(__name__)
+
+
+class Background:
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.jobs: list[Job] = []
+        self.again = asyncio.Event()
+        self.running = asyncio.Lock()  # a caller of run_once waits for the run under way
+        self.task: asyncio.Task[None] | None = None
+
+    def soon(self) -> None:
+        """Ask for a run (a request committed work for the jobs)."""
+        self.again.set()
+
+    async def run_once(self) -> None:
+        async with self.running:
+            for job in self.jobs:
+                try:
+                    await job(self.app)
+                except Exception:
+                    log.exception(
+                        "background job %s failed; it runs again next time",
+                        getattr(job, "__name__", job),
+                    )
+
+    async def loop(self, periodic: bool) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.again.wait(), INTERVAL_SECONDS if periodic else None)
+            self.again.clear()
+            await self.run_once()
+
+
+BACKGROUND = web.AppKey("background", Background)
+
+
+def register(app: web.Application, job: Job) -> None:
+    """For packages' setup(): add a job (the loop starts after every setup has run)."""
+    if BACKGROUND not in app:
+        app[BACKGROUND] = Background(app)
+    app[BACKGROUND].jobs.append(job)
+
+
+async def background(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx, appended last: the loop, started once everything it uses exists."""
+    runner = app.get(BACKGROUND) or Background(app)
+    app[BACKGROUND] = runner
+    runner.task = asyncio.create_task(runner.loop(periodic=app[SETTINGS].scheduler))
+    yield
+    runner.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner.task
