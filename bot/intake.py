@@ -52,6 +52,12 @@ def _event_key(envelope: Envelope, vault: IdentityVault) -> str | None:
     return vault.lookup_hash(raw)
 
 
+@dataclass(frozen=True)
+class Handled:
+    reply: str
+    follow_up: bool = False  # background work was queued (evidence to fetch, messages to send)
+
+
 class AlreadyHandled(Exception):
     """This message was handled before (a WeChat retry): roll back and answer as then."""
 
@@ -63,7 +69,7 @@ async def handle(
     vault: IdentityVault,
     settings: Settings,
     now: datetime,
-) -> str:
+) -> Handled:
     """Decide and write everything for one message; raises AlreadyHandled for a retry.
 
     The message log row is written last, with the reply, by an insert that does nothing when
@@ -94,7 +100,7 @@ async def handle(
     )
     if not claimed:
         raise AlreadyHandled
-    return reply
+    return Handled(reply, follow_up=isinstance(outcome.effect, Submit))
 
 
 async def stored_reply(session: AsyncSession, envelope: Envelope, vault: IdentityVault) -> str:

@@ -23,6 +23,7 @@ from bot.protocol import (
     require,
     text_reply,
 )
+from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 
@@ -77,7 +78,12 @@ async def callback(request: web.Request) -> web.Response:
     sessions, vault, settings = request.app[SESSIONS], request.app[VAULT], request.app[SETTINGS]
     try:
         async with sessions.begin() as session:
-            reply = await intake.handle(session, envelope, vault=vault, settings=settings, now=now)
+            handled = await intake.handle(
+                session, envelope, vault=vault, settings=settings, now=now
+            )
+        reply = handled.reply
+        if handled.follow_up:
+            request.app[BACKGROUND].soon()
     except (intake.AlreadyHandled, IntegrityError):
         # A WeChat retry (or one racing the first delivery): answer as the first delivery did.
         async with sessions.begin() as session:

@@ -100,7 +100,17 @@ class Evidence(Base):
     label: Mapped[str | None] = mapped_column(Text)
     latitude: Mapped[str | None] = mapped_column(String(32))
     longitude: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)  # a written addition (补充)
+    # The media file, fetched at once (WeChat's temporary media ids die after 3 days):
+    # download_status is none (nothing to fetch), pending, stored or failed.
     download_status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    path: Mapped[str | None] = mapped_column(String(255))  # relative to JUBAO_MEDIA_DIR
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

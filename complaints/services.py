@@ -114,6 +114,8 @@ async def file_report(
             label=item.label or None,
             latitude=item.latitude or None,
             longitude=item.longitude or None,
+            download_status="pending" if item.media_id else "none",
+            next_attempt_at=now if item.media_id else None,
             received_at=now,
         )
         for item in new.evidence

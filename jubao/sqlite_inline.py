@@ -3,18 +3,20 @@
 aiosqlite runs every call on a worker thread and wakes the event loop for each result: a
 message's transaction (about twenty calls) spent far more time in those hops than SQLite
 spent working (bench/callback.py measured 8 ms against 0.2 ms). Our statements are small and
-WAL with synchronous=NORMAL does not fsync on commit, so each call runs inline instead. The
-one wait that can block is SQLite's busy timeout when another process holds the write lock;
-it is kept short (BUSY_TIMEOUT_MS), and PostgreSQL is the answer for busy installations.
+WAL with synchronous=NORMAL does not fsync on commit, so each call runs inline instead. Waiting
+for another connection's write lock happens on the event loop (asyncio.sleep between tries,
+up to BUSY_TIMEOUT_MS), never inside SQLite; PostgreSQL is the answer for busy installations.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 30_000
 
 
 class InlineCursor:
@@ -22,11 +24,23 @@ class InlineCursor:
         self._connection = connection
         self._cursor = connection.cursor()
 
-    def _begin(self) -> None:
-        # SQLAlchemy leaves BEGIN to the driver; ours takes the write lock at once (IMMEDIATE)
-        # so that two processes never dead-lock upgrading a read lock.
-        if not self._connection.in_transaction:
-            self._connection.execute("BEGIN IMMEDIATE")
+    async def _begin(self) -> None:
+        """SQLAlchemy leaves BEGIN to the driver; ours takes the write lock at once (IMMEDIATE)
+        so that two connections never dead-lock upgrading a read lock. While another
+        connection holds the lock we wait on the event loop, not in SQLite's busy handler,
+        so a holder in this same process can finish (in WAL mode nothing else waits)."""
+        if self._connection.in_transaction:
+            return
+        deadline, pause = time.monotonic() + BUSY_TIMEOUT_MS / 1000, 0.001
+        while True:
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     async def __aenter__(self) -> InlineCursor:
         return self
@@ -35,12 +49,12 @@ class InlineCursor:
         self._cursor.close()
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
-        self._begin()
+        await self._begin()
         self._cursor.execute(sql, parameters)
         return self
 
     async def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> InlineCursor:
-        self._begin()
+        await self._begin()
         self._cursor.executemany(sql, seq)
         return self
 
@@ -117,17 +131,14 @@ class InlineConnection:
 
 def creator(path: str):  # type: ignore[no-untyped-def]
     """An `async_creator` for create_async_engine: the sqlite3 module's own transaction handling
-    off (each cursor sends BEGIN IMMEDIATE itself), WAL, foreign keys, a short busy timeout."""
+    off (each cursor sends BEGIN IMMEDIATE itself), WAL, foreign keys; no SQLite busy wait."""
 
     async def connect() -> InlineConnection:
-        connection = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-        )
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
         for pragma in (
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
         ):
             connection.execute(f"PRAGMA {pragma}")
         return InlineConnection(connection)

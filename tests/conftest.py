@@ -33,6 +33,7 @@ from tests.wechat_client import MpClient
 POSTGRES_URL = os.environ.get("JUBAO_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 TEST_KEY = Fernet.generate_key().decode()
+CLOSED_PORT = "http://127.0.0.1:9"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -100,6 +101,9 @@ def settings(database_url: str, tmp_path) -> Settings:  # type: ignore[no-untype
         secret_key="test-secret",
         identity_keys=(TEST_KEY,),
         media_dir=str(tmp_path / "media"),
+        # Never WeChat's real hosts: a closed loopback port unless a test serves the fake API.
+        mp_api_base=CLOSED_PORT,
+        work_api_base=CLOSED_PORT,
         **DEMO_MP,
     )
 
