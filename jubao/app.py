@@ -37,4 +37,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     for package in (bot, complaints, rewards, notifications):
         package.setup(app)
     app.cleanup_ctx.append(background)
+    if settings.demo:
+        from jubao.demo import FAKE_API_PATH
+        from jubao.demo.fake_api import create_fake_api
+
+        app.add_subapp(FAKE_API_PATH, create_fake_api(settings, clock=app[CLOCK]))
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -93,11 +94,10 @@ def run_server(settings: Settings, banner: str = "") -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from jubao.demo import prepare_demo
 
-    settings, banner, folder = prepare_demo(load_settings())
-    settings = _listen(settings, args)
+    settings, banner, folder = prepare_demo(_listen(load_settings(), args), os.environ)
     logs.configure(settings.log_level)
     try:
-        run_server(settings, banner.format(host=settings.host, port=settings.port))
+        run_server(settings, banner)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

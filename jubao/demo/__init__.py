@@ -4,15 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
 import yaml
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.registry import parse_registry
+from jubao.auth import add_user, create_token
+from jubao.clock import Clock
 from jubao.config import Settings, with_secrets
+from jubao.db import run_in_transaction
 
-# WeChat's published test vectors for the Official Account (SPEC §2).
+# WeChat's published test vectors for the Official Account and WeChat Work (SPEC §2).
+DEMO_WORK = {
+    "work_token": "QDG6eK",
+    "work_aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+    "work_corpid": "wx5823bf96d3bd56c7",
+    "work_agentid": "1000002",
+}
+# Secrets the demo's own fake WeChat API accepts, and its group chat.
+DEMO_FAKE = {
+    "mp_secret": "demo-mp-secret",
+    "work_secret": "demo-work-secret",
+    "work_chatid": "wrdemo-assignments",
+}
+DEMO_PASSWORD = "jubao-demo"
+DEMO_USERS = [  # username, role, wework_id
+    ("wang", "dispatcher", None),
+    ("li", "leader", None),
+    ("qian", "finance", None),
+    ("zhao", "auditor", None),
+    ("admin", "admin", None),
+    ("zhangwei", "officer", "zhangwei"),
+    ("chenjianguo", "officer", "chenjianguo"),
+]
+FAKE_API_PATH = "/fake-wechat"
 DEMO_MP = {
     "mp_token": "spamtest",
     "mp_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
@@ -24,9 +52,10 @@ def demo_registry() -> dict:
     return yaml.safe_load((files("jubao.demo") / "registry.yaml").read_text(encoding="utf-8"))
 
 
-def prepare_demo(settings: Settings) -> tuple[Settings, str, Path]:
-    """Settings for the demo (a temporary database; JUBAO_* variables win otherwise), its
-    banner with {host} and {port} left to fill in, and the temporary folder to remove after."""
+def prepare_demo(settings: Settings, environ: Mapping[str, str]) -> tuple[Settings, str, Path]:
+    """Settings for the demo: a temporary database, WeChat's test credentials and the demo's own
+    fake WeChat API unless JUBAO_* variables say otherwise; its banner; the temporary folder
+    to remove afterwards. Seeds the registry and the demo users."""
     folder = Path(tempfile.mkdtemp(prefix="jubao-demo-"))
     changes: dict[str, object] = {
         "database_url": f"sqlite+aiosqlite:///{folder / 'demo.db'}",
@@ -34,27 +63,58 @@ def prepare_demo(settings: Settings) -> tuple[Settings, str, Path]:
     }
     if not settings.mp_token:
         changes.update(DEMO_MP)
-    if settings.media_dir == Settings.media_dir:
+    if not settings.work_token:
+        changes.update(DEMO_WORK)
+    if "JUBAO_MP_API_BASE" not in environ and "JUBAO_WORK_API_BASE" not in environ:
+        base = f"http://{settings.host}:{settings.port}{FAKE_API_PATH}"
+        changes.update(mp_api_base=base, work_api_base=base)
+        changes.update({k: v for k, v in DEMO_FAKE.items() if not getattr(settings, k)})
+    if "JUBAO_MEDIA_DIR" not in environ:
         changes["media_dir"] = str(folder / "media")
+    if "JUBAO_PUBLIC_URL" not in environ:
+        changes["public_url"] = f"http://{settings.host}:{settings.port}"
     settings = with_secrets(settings.replace(**changes))
-    asyncio.run(_seed(settings))
+    tokens = asyncio.run(_seed(settings))
+    return settings, banner(settings, folder, tokens), folder
+
+
+def banner(settings: Settings, folder: Path, tokens: dict[str, str]) -> str:
+    url = f"http://{settings.host}:{settings.port}"
     mode = "AES safe mode" if settings.mp_aes_key else "plaintext mode"
-    banner = "\n".join(
-        [
-            "jubao demo is running at http://{host}:{port}/",
-            f"  database (temporary): {folder / 'demo.db'}",
-            "  Official Account callback: http://{host}:{port}/wechat/mp " + f"({mode})",
-            f"    Token: {settings.mp_token}",
-            f"    EncodingAESKey: {settings.mp_aes_key or '(none)'}",
-            f"    AppID: {settings.mp_appid}",
-            "  health: http://{host}:{port}/healthz",
-            "(Press CTRL+C to quit)",
-        ]
-    )
-    return settings, banner, folder
+    fake = settings.mp_api_base.endswith(FAKE_API_PATH)
+    lines = [
+        f"jubao demo is running at {url}/",
+        f"  database (temporary): {folder / 'demo.db'}",
+        f"  Official Account callback: {url}/wechat/mp ({mode})",
+        f"    Token: {settings.mp_token}",
+        f"    EncodingAESKey: {settings.mp_aes_key or '(none)'}",
+        f"    AppID: {settings.mp_appid}",
+        f"  WeChat Work callback: {url}/wechat/work",
+        f"    Token: {settings.work_token}  EncodingAESKey: {settings.work_aes_key}",
+        f"    CorpID: {settings.work_corpid}  AgentID: {settings.work_agentid}",
+        f"  WeChat API: {settings.mp_api_base}" + (" (the demo's fake)" if fake else ""),
+        f"  Staff logins (password {DEMO_PASSWORD}) and API tokens "
+        f"(Authorization: Bearer …, {url}/api/v1/reports):",
+        *(f"    {name:<12} {role:<10} {tokens[name]}" for name, role, _ in DEMO_USERS),
+        f"  health: {url}/healthz",
+        "(Press CTRL+C to quit)",
+    ]
+    return "\n".join(lines)
 
 
-async def _seed(settings: Settings) -> None:
+async def _seed(settings: Settings) -> dict[str, str]:
+    """The registry and the demo users; returns each user's API token."""
     from jubao.cli import apply_registry
 
     await apply_registry(settings, parse_registry(demo_registry()))
+
+    async def users(session: AsyncSession) -> dict[str, str]:
+        now, tokens = Clock().now(), {}
+        for name, role, wework_id in DEMO_USERS:
+            await add_user(
+                session, name, role, DEMO_PASSWORD, town=None, wework_id=wework_id, now=now
+            )
+            tokens[name] = await create_token(session, name, now)
+        return tokens
+
+    return await run_in_transaction(settings.database_url, users)

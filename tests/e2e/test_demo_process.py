@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -15,11 +20,48 @@ import pytest
 from jubao.demo import DEMO_MP
 from jubao.demo.wechat import OfficialAccountSide
 
+SIDE = OfficialAccountSide(DEMO_MP["mp_token"], DEMO_MP["mp_appid"], DEMO_MP["mp_aes_key"])
+_msg_ids = itertools.count(42)
+
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Demo:
+    def __init__(self, base: str, process: subprocess.Popen[str]) -> None:
+        self.base, self.process, self.lines = base, process, []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            self.lines.append(line)
+
+    def output(self) -> str:
+        deadline = time.monotonic() + 10
+        while not any("CTRL+C" in line for line in self.lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return "".join(self.lines)
+
+    def say(self, openid: str, text: str) -> str:
+        now = int(time.time())
+        xml = SIDE.message(openid, "text", next(_msg_ids), now, Content=text)
+        signed = SIDE.request(xml, timestamp=now)
+        request = urllib.request.Request(f"{self.base}/wechat/mp?{signed.query}", signed.body)
+        with urllib.request.urlopen(request) as response:
+            return SIDE.read_reply(response.read().decode())
+
+    def api(self, path: str, token: str, body: dict | None = None) -> dict:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.base}{path}",
+            data,
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
 
 
 @pytest.fixture
@@ -48,7 +90,7 @@ def demo(tmp_path):  # type: ignore[no-untyped-def]
                 time.sleep(0.2)
         else:
             pytest.fail("jubao demo did not answer /healthz within 30 s")
-        yield base, process
+        yield Demo(base, process)
     finally:
         process.terminate()
         try:
@@ -57,19 +99,39 @@ def demo(tmp_path):  # type: ignore[no-untyped-def]
             process.kill()
 
 
-def test_demo_answers_a_citizen_and_ignores_the_configured_database(demo, tmp_path):
-    base, process = demo
-    with urllib.request.urlopen(f"{base}/healthz") as response:
+def test_demo_files_a_report_and_routes_it_through_its_own_fake_wechat(demo, tmp_path):
+    with urllib.request.urlopen(f"{demo.base}/healthz") as response:
         assert response.read() == b'{"status": "ok"}'
-    side = OfficialAccountSide(DEMO_MP["mp_token"], DEMO_MP["mp_appid"], DEMO_MP["mp_aes_key"])
-    now = int(time.time())
-    signed = side.request(side.message("o-demo", "text", 42, now, Content="举报"), timestamp=now)
-    request = urllib.request.Request(f"{base}/wechat/mp?{signed.query}", data=signed.body)
-    with urllib.request.urlopen(request) as response:
-        assert "举报须知" in side.read_reply(response.read().decode())
-    assert not (tmp_path / "ignored.db").exists()
-    process.terminate()
-    output = process.communicate(timeout=10)[0]
-    assert "spamtest" in output and f"{base}/wechat/mp" in output
+    output = demo.output()
+    assert "spamtest" in output and f"{demo.base}/wechat/mp" in output
+    assert f"{demo.base}/fake-wechat (the demo's fake)" in output
+    token = re.search(r"^\s+wang\s+dispatcher\s+(\S+)$", output, re.M).group(1)
+
+    assert "举报须知" in demo.say("o-demo", "举报")
+    for answer in (
+        "1",
+        "塘桥镇",
+        "宏达化工的危化品仓库",
+        "仓库外堆满了油漆桶，消防通道被堵死。",
+        "完成",
+        "2",
+    ):
+        demo.say("o-demo", answer)
+    number = re.search(r"举报编号：(\S+)", demo.say("o-demo", "1")).group(1)
+    report = demo.api(f"/api/v1/reports/{number}/actions", token, {"action": "accept"})
+    assert report["status"] == "assigned" and report["urgent"] is True
+
     database = Path(output.split("database (temporary): ")[1].split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database) as connection:
+            statuses = [row[0] for row in connection.execute("SELECT status FROM outbox")]
+        if statuses and all(status == "sent" for status in statuses):
+            break
+        time.sleep(0.2)
+    assert statuses == ["sent"] * 3  # the group card, the officer, the reporter
+    assert not (tmp_path / "ignored.db").exists()
+
+    demo.process.terminate()
+    demo.process.wait(timeout=10)
     assert not database.parent.exists()  # the demo cleans up after itself
