@@ -129,13 +129,21 @@ def read_mobile(text: str) -> str | None:
 REPORT_NUMBER = re.compile(r"([A-Za-z]{1,10}-\d{4}-\d{6})")
 
 
-def read_query(text: str) -> tuple[str, str] | None:
-    """`查询 编号 查询码` -> (number, 16-digit code); None when it is not of that form."""
-    rest = normalize(text).removeprefix("查询").strip()
+def read_reference(text: str, verb: str) -> tuple[str, str | None] | None:
+    """`VERB 编号 [查询码]` -> (number, 16-digit code or None); None when not of that form."""
+    rest = normalize(text).removeprefix(verb).strip()
     match = REPORT_NUMBER.search(rest)
     if not match:
         return None
     code = re.sub(r"[\s\-]", "", rest[match.end() :])
-    if not re.fullmatch(r"\d{16}", code):
+    if code and not re.fullmatch(r"\d{16}", code):
         return None
-    return match.group(1).upper(), code
+    return match.group(1).upper(), code or None
+
+
+def read_query(text: str) -> tuple[str, str] | None:
+    """`查询 编号 查询码` -> (number, 16-digit code); None when it is not of that form."""
+    reference = read_reference(text, "查询")
+    if reference is None or reference[1] is None:
+        return None
+    return reference[0], reference[1]

@@ -20,6 +20,7 @@ class Step(StrEnum):
     NAME = "name"
     PHONE = "phone"
     CONFIRM = "confirm"
+    SUPPLEMENT = "supplement"  # adding to a filed report (补充)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Draft:
     anonymous: bool = False
     name: str = ""
     phone: str = ""
+    supplement: str = ""  # the number of the report being added to
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,24 @@ class QueryOne:
     code: str
 
 
-Effect = Submit | ListOwn | QueryOne
+@dataclass(frozen=True)
+class StartSupplement:
+    """May this sender add to that report (his own, or with its query code)?"""
+
+    number: str
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """Add this text or media to the report."""
+
+    number: str
+    text: str = ""
+    item: EvidenceItem | None = None
+
+
+Effect = Submit | ListOwn | QueryOne | StartSupplement | Supplement
 
 
 @dataclass(frozen=True)

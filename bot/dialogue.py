@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot import texts
+from bot import supplement, texts
 from bot.answers import (
     bare,
     first_number,
@@ -85,6 +85,8 @@ def _idle(inbound: Inbound) -> Outcome:
         return Outcome(None, texts.NOTHING_TO_CANCEL)
     if word == "查询":
         return Outcome(None, effect=ListOwn())
+    if word.startswith("补充"):
+        return supplement.start(inbound.text)
     if word.startswith("查询"):
         query = read_query(inbound.text)
         if query is None:
@@ -125,6 +127,8 @@ def _question(conversation: Conversation, towns: Sequence[str]) -> str:
             return texts.NAME_QUESTION
         case Step.PHONE:
             return texts.PHONE_QUESTION
+        case Step.SUPPLEMENT:
+            return texts.supplement_started(draft.supplement)
         case _:
             raise ValueError(conversation.step)
 
@@ -132,6 +136,9 @@ def _question(conversation: Conversation, towns: Sequence[str]) -> str:
 def _in_dialogue(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) -> Outcome:
     word = bare(inbound.text) if inbound.kind == "text" else ""
     if word == "取消":
+        if conversation.step == Step.SUPPLEMENT:  # what was sent is kept already
+            draft = conversation.draft
+            return Outcome(None, texts.supplement_done(draft.supplement, len(draft.evidence)))
         return Outcome(None, texts.CANCELLED)
     if word == "帮助":
         return Outcome(conversation, question(conversation, towns, texts.IN_DIALOGUE_HELP))
@@ -296,4 +303,5 @@ ANSWERS = {
     Step.NAME: _name,
     Step.PHONE: _phone,
     Step.CONFIRM: _confirm,
+    Step.SUPPLEMENT: lambda conversation, inbound, towns: supplement.answer(conversation, inbound),
 }

@@ -7,7 +7,7 @@ state and the message log row with the encrypted reply are written, all in one t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,12 +21,14 @@ from bot.conversation import (
     ListOwn,
     Outcome,
     QueryOne,
+    StartSupplement,
     Step,
     Submit,
+    Supplement,
 )
 from bot.dialogue import needs_towns, step
 from bot.store import Store
-from complaints import services
+from complaints import services, supplements
 from complaints.deadlines import last_day
 from complaints.registry import town_names
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
@@ -82,7 +84,8 @@ async def handle(
     conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
     towns = await town_names(session) if needs_towns(conversation) else []
     outcome = step(conversation, envelope.inbound, towns, now)
-    reply = await _carry_out(session, outcome, envelope, hashes[0], vault, settings, now)
+    outcome = await _carry_out(session, outcome, envelope, hashes, vault, settings, now)
+    reply = outcome.reply
 
     if outcome.conversation is not None:
         state = vault.encrypt(encode(outcome.conversation))
@@ -100,7 +103,7 @@ async def handle(
     )
     if not claimed:
         raise AlreadyHandled
-    return Handled(reply, follow_up=isinstance(outcome.effect, Submit))
+    return Handled(reply, follow_up=isinstance(outcome.effect, Submit | Supplement))
 
 
 async def stored_reply(session: AsyncSession, envelope: Envelope, vault: IdentityVault) -> str:
@@ -115,11 +118,12 @@ async def _carry_out(
     session: AsyncSession,
     outcome: Outcome,
     envelope: Envelope,
-    openid_hash: str,
+    hashes: list[str],
     vault: IdentityVault,
     settings: Settings,
     now: datetime,
-) -> str:
+) -> Outcome:
+    """The step's effect done; the outcome with the reply (and conversation) it leads to."""
     effect = outcome.effect
     if isinstance(effect, Submit):
         filed = await services.file_report(
@@ -130,20 +134,27 @@ async def _carry_out(
             settings=settings,
             now=now,
         )
-        return texts.submitted(filed.number, filed.code, last_day(filed.accept_by, settings.tz))
+        reply = texts.submitted(filed.number, filed.code, last_day(filed.accept_by, settings.tz))
+        return replace(outcome, reply=reply)
     if isinstance(effect, ListOwn):
-        reports = await services.own_reports(session, vault.lookup_hashes(envelope.openid))
+        reports = await services.own_reports(session, hashes)
         if not reports:
-            return texts.NO_OWN_REPORTS
-        return texts.own_reports([_line(report, settings) for report in reports])
+            return replace(outcome, reply=texts.NO_OWN_REPORTS)
+        return replace(outcome, reply=texts.own_reports([_line(r, settings) for r in reports]))
     if isinstance(effect, QueryOne):
-        answer = await services.query_report(session, effect.number, effect.code, openid_hash, now)
+        answer = await services.query_report(session, effect.number, effect.code, hashes[0], now)
         if answer.locked:
-            return texts.QUERY_LOCKED
+            return replace(outcome, reply=texts.QUERY_LOCKED)
         if answer.report is None:
-            return texts.QUERY_WRONG
-        return _details(answer.report, settings)
-    return outcome.reply
+            return replace(outcome, reply=texts.QUERY_WRONG)
+        return replace(outcome, reply=_details(answer.report, settings))
+    if isinstance(effect, StartSupplement) and not await supplements.may_supplement(
+        session, effect.number, effect.code, hashes, now
+    ):
+        return Outcome(None, texts.SUPPLEMENT_REFUSED)
+    if isinstance(effect, Supplement):
+        await supplements.add(session, effect.number, text=effect.text, item=effect.item, now=now)
+    return outcome
 
 
 def new_report(draft: Draft) -> services.NewReport:

@@ -63,6 +63,13 @@ BAD_CONFIRM = "请回复 1 提交、2 重新填写 或 3 取消。"
 QUERY_USAGE = "查询格式：查询 编号 查询码\n例如：查询 ZJG-2026-000123 1234 5678 9012 3456"
 QUERY_WRONG = "举报编号或查询码不正确，请核对后再试。"
 QUERY_LOCKED = "查询码错误次数过多，请一小时后再试。"
+SUPPLEMENT_USAGE = "补充格式：补充 编号（本微信提交的举报），或 补充 编号 查询码"
+SUPPLEMENT_REFUSED = (
+    "没有找到可以补充的举报。补充用本微信提交的举报请发送「补充 编号」，"
+    "其他举报请发送「补充 编号 查询码」；已办结或不予受理的举报不能补充。"
+)
+SUPPLEMENT_FULL = "本次补充已达9件上限。发送「完成」结束，需要时可再次发送「补充 编号」。"
+SUPPLEMENT_TEXT_LIMIT = "补充的文字需在2000字以内。"
 NO_OWN_REPORTS = "您还没有提交过举报。发送「举报」开始。"
 
 
@@ -83,6 +90,23 @@ def submitted(number: str, code: str, decide_by: str) -> str:
         "查询码只显示这一次，请截图或抄下妥善保存；凭编号和查询码可查询进展、补充材料和领取奖励。\n"
         f"我们将在{decide_by}前作出是否受理的决定并告知您。"
     )
+
+
+def supplement_started(number: str) -> str:
+    return (
+        f"请发送要补充到 {number} 的文字、照片、语音、视频或位置，"
+        "每发一条即保存；发送「完成」结束。"
+    )
+
+
+def supplement_added(count: int, kind_label: str) -> str:
+    return f"已补充第{count}件（{kind_label}）。可继续发送，或发送「完成」结束。"
+
+
+def supplement_done(number: str, count: int) -> str:
+    if not count:
+        return f"已结束，没有为 {number} 补充内容。"
+    return f"已为 {number} 补充{count}件材料，办理人员会一并核查。感谢您的补充！"
 
 
 def own_reports(lines: Sequence[str]) -> str:

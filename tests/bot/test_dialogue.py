@@ -38,6 +38,7 @@ QUESTIONS = {
     Step.NAME: "请填写您的姓名",
     Step.PHONE: "11位手机号码",
     Step.CONFIRM: "1 提交\n2 重新填写\n3 取消",
+    Step.SUPPLEMENT: "发送「完成」结束",
 }
 
 
@@ -154,7 +155,7 @@ def test_commands_outside_a_dialogue(text: str, effect: Effect | None, said: str
     assert said in outcome.reply
 
 
-@pytest.mark.parametrize("where", list(Step))
+@pytest.mark.parametrize("where", [step for step in Step if step != Step.SUPPLEMENT])
 def test_cancel_keeps_nothing_and_help_repeats_the_question_at_any_step(where: Step) -> None:
     cancelled = say(at(where), "取消")
     assert cancelled.conversation is None and cancelled.effect is None
@@ -171,7 +172,12 @@ UNEXPECTED = [Inbound("link"), Inbound("image", media_id="m"), CLICK]
 
 @pytest.mark.parametrize(
     ("where", "inbound"),
-    [(w, i) for w in Step for i in UNEXPECTED if (w, i.kind) != (Step.EVIDENCE, "image")],
+    [
+        (w, i)
+        for w in Step
+        for i in UNEXPECTED
+        if (w, i.kind) not in ((Step.EVIDENCE, "image"), (Step.SUPPLEMENT, "image"))
+    ],
 )
 def test_unexpected_message_gets_the_current_question(where: Step, inbound: Inbound) -> None:
     outcome = say(at(where), inbound)
@@ -344,3 +350,20 @@ def test_summary_with_ascii_description_is_under_2000_bytes() -> None:
 def test_replies_at_confirm_stay_under_2000_bytes(answer: str) -> None:
     outcome = say(at(Step.CONFIRM, LONGEST), answer)
     assert current(outcome) == Step.CONFIRM and len(outcome.reply.encode()) < 2000
+
+
+def test_supplement_is_started_by_the_service_and_ended_by_done() -> None:
+    from bot.conversation import StartSupplement, Supplement
+
+    outcome = step(None, Inbound("text", text="补充 ZJG-2026-000007"), TOWNS, NOW)
+    assert outcome.effect == StartSupplement("ZJG-2026-000007", None)
+    assert outcome.conversation.step == Step.SUPPLEMENT
+    with_code = step(
+        None, Inbound("text", text="补充 zjg-2026-000007 1234 5678 9012 3456"), TOWNS, NOW
+    )
+    assert with_code.effect == StartSupplement("ZJG-2026-000007", "1234567890123456")
+    added = step(outcome.conversation, Inbound("voice", media_id="v1"), TOWNS, NOW)
+    assert added.effect == Supplement("ZJG-2026-000007", item=added.effect.item)
+    assert added.effect.item.media_id == "v1" and "已补充第1件（语音）" in added.reply
+    done = step(added.conversation, Inbound("text", text="完成"), TOWNS, NOW)
+    assert done.conversation is None and "补充1件材料" in done.reply
