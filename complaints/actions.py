@@ -166,6 +166,9 @@ async def _case(session: AsyncSession, report: Report, change: Change, ctx: Cont
     if "finding" in fields:
         report.finding, report.summary = str(fields["finding"]), str(fields["summary"])
         report.concluded_at = ctx.now
+        report.result_by = deadline(
+            ctx.now, ctx.clocks.rules["result"], ctx.settings.tz, ctx.clocks.calendar
+        )
     for name in ("case_filed", "case_number", "fine", "criminal_referral", "grade"):
         if name in fields:
             setattr(report, name, fields[name])
@@ -194,7 +197,10 @@ async def _set_fields(session: AsyncSession, report: Report, change: Change, ctx
     if change.action == Action.CLOSE:
         report.closed_at = ctx.now
     if change.action == Action.REOPEN:
-        report.closed_at = None
+        report.closed_at, report.reopened_at = None, ctx.now
+        report.review_by = deadline(
+            ctx.now, ctx.clocks.rules["review"], ctx.settings.tz, ctx.clocks.calendar
+        )
 
 
 Effect = Callable[[AsyncSession, Report, Change, Context], Awaitable[None]]

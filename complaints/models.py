@@ -58,6 +58,9 @@ class Report(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ack_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     handle_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    result_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    review_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     extension_days: Mapped[int | None] = mapped_column(Integer)
     # Outcome
     reject_reason: Mapped[str | None] = mapped_column(String(16))
@@ -131,4 +134,19 @@ class CodeAttempt(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReminderEntry(Base):
+    """The reminder ledger: one row per (report, clock, deadline, kind), sent or skipped."""
+
+    __tablename__ = "reminder_ledger"
+    __table_args__ = (UniqueConstraint("report_id", "clock", "deadline", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    clock: Mapped[str] = mapped_column(String(24))
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    sent: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,7 +13,7 @@ import yaml
 from aiohttp import web
 
 from complaints.registry import RegistryData, RegistryError, load_registry, parse_registry
-from jubao import cli_staff, logs, migrate
+from jubao import cli_jobs, cli_staff, logs, migrate
 from jubao.app import create_app
 from jubao.config import ConfigError, Settings, load_settings, with_secrets
 from jubao.db import run_in_transaction
@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     deliver = outbox_commands.add_parser("deliver", help="deliver what is due in the outbox")
     deliver.set_defaults(run=cmd_outbox_deliver)
     cli_staff.register(commands)
+    cli_jobs.register(commands)
     return parser
 
 

@@ -1,0 +1,56 @@
+"""`jubao reminders run --at`: one sweep as of a given time, local when naive."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from complaints.services import NewReport, file_report
+from jubao.cli import main
+from jubao.cli_jobs import parse_at
+from jubao.config import Settings, load_settings, with_secrets
+from jubao.db import run_in_transaction
+from jubao.identity import IdentityVault
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("JUBAO_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+    monkeypatch.setenv("JUBAO_MP_API_BASE", "http://127.0.0.1:9")
+    monkeypatch.setenv("JUBAO_WORK_API_BASE", "http://127.0.0.1:9")
+    registry = tmp_path / "registry.yaml"
+    registry.write_text("towns: [{name: 塘桥镇}]\n", encoding="utf-8")
+    assert main(["registry", "load", str(registry)]) == 0
+    settings = with_secrets(load_settings())
+    new = NewReport("hazard", "塘桥镇", "某五金作坊", "消防通道被堵死，灭火器过期。")
+    asyncio.run(
+        run_in_transaction(
+            settings.database_url,
+            lambda s: file_report(
+                s,
+                new,
+                "o-cli",
+                vault=IdentityVault(settings.identity_keys),
+                settings=settings,
+                now=datetime(2026, 11, 27, 2, tzinfo=UTC),
+            ),
+        )
+    )
+    return settings
+
+
+def test_a_sweep_as_of_a_local_time(db, capsys):
+    assert main(["reminders", "run", "--at", "2026-12-09T23:59"]) == 0
+    assert "reminders sent: 0" in capsys.readouterr().out
+    assert main(["reminders", "run", "--at", "2026-12-10T00:00"]) == 0  # 3 days before, local
+    assert "reminders sent: 1" in capsys.readouterr().out
+    assert main(["reminders", "run", "--at", "2026-12-10T00:00+08:00"]) == 0
+    assert "reminders sent: 0" in capsys.readouterr().out
+
+
+def test_at_parsing():
+    settings = Settings()
+    assert parse_at("2026-12-10T00:00", settings) == datetime(2026, 12, 9, 16, tzinfo=UTC)
+    assert parse_at("2026-12-10T00:00Z", settings) == datetime(2026, 12, 10, tzinfo=UTC)

@@ -1,0 +1,118 @@
+"""The reminder sweep over real reports: each reminder once, to the right people, races safe."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from complaints.models import ReminderEntry
+from complaints.sweep import sweep
+from jubao.identity import IdentityVault
+from notifications.models import OutboxMessage
+from tests.conftest import TEST_KEY
+
+WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
+ACCEPT_BY = datetime(2026, 12, 12, 16, 0, tzinfo=UTC)  # filed 27 Nov: 15 days, 24:00 local
+
+
+@pytest.fixture
+async def office(wechat, staff, sessions):  # type: ignore[no-untyped-def]
+    await staff.add("wang2", "dispatcher", wework_id="wang-wx")
+    await staff.add("li2", "leader", wework_id="li-wx")
+    return wechat, staff
+
+
+async def run(sessions, settings, at: datetime):  # type: ignore[no-untyped-def]
+    async with sessions.begin() as session:
+        return await sweep(session, at, settings=settings, vault=IdentityVault((TEST_KEY,)))
+
+
+async def reminders(sessions) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        rows = await session.execute(
+            select(OutboxMessage.key, OutboxMessage.recipient, OutboxMessage.text)
+            .where(OutboxMessage.key.like("reminder:%"))
+            .order_by(OutboxMessage.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_acceptance_clock_reminds_dispatchers_then_escalates(office, sessions, settings):
+    wechat, _ = office
+    filed = await wechat.file_report("o-1", town="塘桥镇", place=WORKSHOP)
+    assert (await run(sessions, settings, ACCEPT_BY - timedelta(days=3, seconds=1))).sent == 0
+    assert (await run(sessions, settings, ACCEPT_BY - timedelta(days=3))).sent == 1
+    assert (await run(sessions, settings, ACCEPT_BY - timedelta(days=2))).sent == 0
+    assert (await run(sessions, settings, ACCEPT_BY - timedelta(hours=20))).sent == 1
+    assert (await run(sessions, settings, ACCEPT_BY + timedelta(minutes=1))).sent == 1
+    assert (await run(sessions, settings, ACCEPT_BY + timedelta(days=5))).sent == 0
+
+    sent = await reminders(sessions)
+    assert [recipient for _, recipient, _ in sent] == ["wang-wx", "wang-wx", "wang-wx", "li-wx"]
+    assert "受理告知期限提醒" in sent[0][2] and "2026年12月12日" in sent[0][2]
+    assert "还有3天" in sent[0][2] and filed.number in sent[0][2]
+    assert "逾期" in sent[-1][2]
+
+
+async def test_a_late_first_sweep_sends_only_the_overdue_notice(office, sessions, settings):
+    wechat, _ = office
+    await wechat.file_report("o-2", town="塘桥镇", place=WORKSHOP)
+    report = await run(sessions, settings, ACCEPT_BY + timedelta(hours=1))
+    assert (report.sent, report.skipped) == (1, 2)
+    async with sessions() as session:
+        kinds = (
+            await session.execute(
+                select(ReminderEntry.kind, ReminderEntry.sent).order_by(ReminderEntry.id)
+            )
+        ).all()
+    assert [tuple(k) for k in kinds] == [
+        ("before_3d", False),
+        ("before_1d", False),
+        ("overdue", True),
+    ]
+
+
+async def test_the_assigned_officer_and_the_group_hear_of_handling(office, sessions, settings):
+    wechat, staff = office
+    filed = await wechat.file_report("o-3", town="塘桥镇", place=WORKSHOP)
+    await staff.act(filed.number, "wang", "accept")
+    await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
+    await staff.act(filed.number, "zhangwei", "take")
+    handle_by = datetime.fromisoformat(
+        (await staff.report(filed.number, "wang"))["deadlines"]["handle_by"]
+    )
+    await run(sessions, settings, handle_by - timedelta(days=3))
+    await run(sessions, settings, handle_by)
+    sent = await reminders(sessions)
+    keys = [key.rsplit(":", 1)[1] for key, _, _ in sent]
+    assert keys == ["officer", "officer", "dispatchers", "leaders", "group"]
+    assert sent[0][1] == "zhangwei" and "办结期限提醒" in sent[0][2]
+
+
+async def test_an_extension_moves_the_deadline_and_cancels_the_overdue_notice(
+    office, sessions, settings
+):
+    wechat, staff = office
+    filed = await wechat.file_report("o-4", town="塘桥镇", place=WORKSHOP)
+    await staff.act(filed.number, "wang", "accept")
+    old = datetime.fromisoformat(
+        (await staff.report(filed.number, "wang"))["deadlines"]["handle_by"]
+    )
+    await run(sessions, settings, old - timedelta(days=3))
+    await staff.act(filed.number, "li", "extend", days=20, note="等待检测报告")
+    assert (await run(sessions, settings, old + timedelta(hours=1))).sent == 0
+    new = old + timedelta(days=20)
+    assert (await run(sessions, settings, new - timedelta(days=3))).sent == 1
+
+
+async def test_concurrent_sweeps_send_each_reminder_once(office, sessions, settings):
+    wechat, _ = office
+    for n in range(5):
+        await wechat.file_report(f"o-c{n}", town="塘桥镇", place=WORKSHOP)
+    at = ACCEPT_BY - timedelta(days=3)
+    reports = await asyncio.gather(*(run(sessions, settings, at) for _ in range(3)))
+    assert sum(r.sent for r in reports) == 5
+    assert len(await reminders(sessions)) == 5
