@@ -16,6 +16,7 @@ from jubao.db import database, ping
 from jubao.identity import IdentityVault
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import json_errors
+from jubao.scheduler import scheduler
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -37,6 +38,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     for package in (bot, complaints, rewards, notifications):
         package.setup(app)
     app.cleanup_ctx.append(background)
+    app.cleanup_ctx.append(scheduler)
     if settings.demo:
         from jubao.demo import FAKE_API_PATH
         from jubao.demo.fake_api import create_fake_api

@@ -1,7 +1,7 @@
-"""Background work inside the web process: the jobs packages register (outbox delivery,
-evidence downloads) run right after a request asks for them and every few seconds while
-JUBAO_SCHEDULER is on. One run at a time; a job that fails is logged and runs again next time.
-(The scheduler of a later issue takes the periodic part over; `jubao worker` runs the same.)"""
+"""Background work: the jobs packages register (outbox delivery, evidence downloads,
+housekeeping) run right after a request asks for them (`soon`), and every few seconds from
+the scheduler (jubao/scheduler.py). One run at a time; a job that fails is logged and runs
+again next time."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from jubao.keys import SETTINGS
-
-INTERVAL_SECONDS = 5
 Job = Callable[[web.Application], Awaitable[object]]
 log = logging.getLogger(__name__)
 
@@ -42,10 +39,9 @@ class Background:
                         getattr(job, "__name__", job),
                     )
 
-    async def loop(self, periodic: bool) -> None:
+    async def loop(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.again.wait(), INTERVAL_SECONDS if periodic else None)
+            await self.again.wait()
             self.again.clear()
             await self.run_once()
 
@@ -64,7 +60,7 @@ async def background(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx, appended last: the loop, started once everything it uses exists."""
     runner = app.get(BACKGROUND) or Background(app)
     app[BACKGROUND] = runner
-    runner.task = asyncio.create_task(runner.loop(periodic=app[SETTINGS].scheduler))
+    runner.task = asyncio.create_task(runner.loop())
     yield
     runner.task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

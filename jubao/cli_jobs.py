@@ -1,9 +1,12 @@
-"""Commands for scheduled work, run by hand or by cron: `jubao reminders run [--at]`."""
+"""Commands for scheduled work: `jubao worker`, and by hand or cron `jubao reminders run
+[--at]` and `jubao digest send [--at]`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 from datetime import datetime
 
 from jubao.clock import Clock, FixedClock
@@ -30,6 +33,16 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.add_argument("--at", help="ISO 8601 time; without an offset it is local time")
     run.set_defaults(run=cmd_reminders_run)
 
+    digest = commands.add_parser("digest", help="the daily digest").add_subparsers(
+        title="digest commands"
+    )
+    send = digest.add_parser("send", help="the dispatchers' digest as of --at (default now)")
+    send.add_argument("--at", help="ISO 8601 time; without an offset it is local time")
+    send.set_defaults(run=cmd_digest_send)
+
+    worker = commands.add_parser("worker", help="reminders, digests and deliveries only")
+    worker.set_defaults(run=cmd_worker)
+
 
 def cmd_reminders_run(args: argparse.Namespace) -> int:
     from complaints.sweep import sweep
@@ -51,3 +64,50 @@ def cmd_reminders_run(args: argparse.Namespace) -> int:
         f"messages delivered: {delivered.sent}, retrying: {delivered.retrying}"
     )
     return 0
+
+
+def cmd_digest_send(args: argparse.Namespace) -> int:
+    from complaints.digest import send_digest
+    from jubao.identity import IdentityVault
+    from notifications.outbox import deliver_outbox
+
+    settings = with_secrets(load_settings())
+    at = parse_at(args.at, settings)
+    vault = IdentityVault(settings.identity_keys)
+    queued = asyncio.run(
+        run_in_transaction(
+            settings.database_url,
+            lambda session: send_digest(session, at, settings=settings, vault=vault),
+        )
+    )
+    delivered = asyncio.run(deliver_outbox(settings, FixedClock(max(at, Clock().now()))))
+    print(f"digests queued: {queued}; messages delivered: {delivered.sent}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from jubao import logs
+
+    settings = with_secrets(load_settings()).replace(scheduler=True)
+    logs.configure(settings.log_level)
+    asyncio.run(work(settings))
+    return 0
+
+
+async def work(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """The app's background machinery and scheduler without an HTTP site, until a signal."""
+    from aiohttp import web
+
+    from jubao.app import create_app
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(create_app(settings), handle_signals=False)
+    await runner.setup()
+    logging.getLogger("jubao.worker").info("worker running: sweeps, digests, deliveries")
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -102,6 +102,7 @@ def settings(database_url: str, tmp_path) -> Settings:  # type: ignore[no-untype
         identity_keys=(TEST_KEY,),
         media_dir=str(tmp_path / "media"),
         # Never WeChat's real hosts: a closed loopback port unless a test serves the fake API.
+        scheduler=False,  # tests run jobs explicitly; test_scheduler starts it
         mp_api_base=CLOSED_PORT,
         work_api_base=CLOSED_PORT,
         **DEMO_MP,

@@ -1,0 +1,83 @@
+"""The daily digest for the petition office (SPEC §7): due today, overdue, new yesterday.
+Queued once per dispatcher and day (the outbox key), however many workers send it."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints.deadlines import last_day
+from complaints.models import Report
+from complaints.queries import overdue_condition
+from complaints.reminders import CLOCKS
+from complaints.sweep import CLOCK_COLUMNS, staff_wework_ids
+from jubao.config import Settings
+from jubao.identity import IdentityVault
+from notifications import outbox
+from notifications.channels import Channel
+from notifications.texts import render
+
+LIST_LIMIT = 20
+
+
+def _local_day(now: datetime, settings: Settings, days_back: int = 0) -> tuple[datetime, datetime]:
+    day = now.astimezone(settings.tz).date() - timedelta(days=days_back)
+    start = datetime.combine(day, time(0), tzinfo=settings.tz)
+    return start, start + timedelta(days=1)
+
+
+async def digest_text(session: AsyncSession, now: datetime, settings: Settings) -> str:
+    start, end = _local_day(now, settings)
+    due_today: list[str] = []
+    for clock, (condition, column, _) in CLOCK_COLUMNS.items():
+        rows = await session.execute(
+            select(Report.number, column)
+            .where(condition, column > start, column <= end)
+            .order_by(column)
+            .limit(LIST_LIMIT)
+        )
+        due_today += [f"{number} {CLOCKS[clock].label}" for number, _ in rows]
+    overdue_rows = await session.execute(
+        select(Report.number, Report.status)
+        .where(overdue_condition(now))
+        .order_by(Report.received_at)
+        .limit(LIST_LIMIT)
+    )
+    overdue = [number for number, _ in overdue_rows]
+    y_start, y_end = _local_day(now, settings, days_back=1)
+    new_yesterday = await session.scalar(
+        select(func.count()).where(and_(Report.received_at >= y_start, Report.received_at < y_end))
+    )
+    return render(
+        "digest.txt.j2",
+        day=last_day(end, settings.tz),
+        due_today=due_today,
+        overdue=overdue,
+        new_yesterday=new_yesterday or 0,
+        url=f"{settings.public_url.rstrip('/')}/console/",
+    )
+
+
+async def send_digest(
+    session: AsyncSession, now: datetime, *, settings: Settings, vault: IdentityVault
+) -> int:
+    """Queue today's digest to every dispatcher with a WeChat Work id; returns how many."""
+    recipients = await staff_wework_ids(session, "dispatcher")
+    if not recipients:
+        return 0
+    text = await digest_text(session, now, settings)
+    day = now.astimezone(settings.tz).date().isoformat()
+    queued = 0
+    for wework_id in recipients:
+        queued += await outbox.put(
+            session,
+            key=f"digest:{day}:{wework_id}",
+            channel=Channel.WORK_APP,
+            recipient=wework_id,
+            text=text,
+            vault=vault,
+            now=now,
+        )
+    return queued

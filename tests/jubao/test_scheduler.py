@@ -1,0 +1,120 @@
+"""The scheduler's jobs, `jubao worker` as a process, and the daily digest."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from complaints.digest import digest_text, send_digest
+from complaints.services import NewReport, file_report
+from jubao.app import create_app
+from jubao.cli import main
+from jubao.config import load_settings, with_secrets
+from jubao.db import run_in_transaction
+from jubao.identity import IdentityVault
+from jubao.scheduler import SCHEDULER
+
+WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
+
+
+async def test_serve_with_the_scheduler_on_runs_every_job(aiohttp_client, settings, clock):
+    client = await aiohttp_client(create_app(settings.replace(scheduler=True), clock=clock))
+    jobs = {job.id: job for job in client.app[SCHEDULER].get_jobs()}
+    assert set(jobs) == {"sweep", "background", "digest"}
+    assert "hour='9'" in str(jobs["digest"].trigger) and "minute='0'" in str(jobs["digest"].trigger)
+
+
+async def test_serve_without_the_scheduler_leaves_it_to_workers(aiohttp_client, settings):
+    client = await aiohttp_client(create_app(settings))
+    assert SCHEDULER not in client.app
+
+
+async def test_the_digest_lists_due_overdue_and_new(wechat, staff, sessions, settings, clock):
+    from datetime import timedelta
+
+    first = await wechat.file_report("o-1", town="塘桥镇", place=WORKSHOP)
+    clock.advance(timedelta(days=1))
+    await wechat.file_report("o-2", town="塘桥镇", place=WORKSHOP)
+    clock.advance(timedelta(days=14))  # 12 Dec, 10:00: the first one's acceptance is due today
+    async with sessions() as session:
+        text = await digest_text(session, clock.now(), settings)
+    assert "今日到期：1件" in text and f"{first.number} 受理告知" in text
+    assert "已逾期：0件" in text and "昨日新收举报：0件" in text
+    clock.advance(timedelta(days=1))
+    async with sessions() as session:
+        text = await digest_text(session, clock.now(), settings)
+    assert "已逾期：1件" in text and first.number in text
+
+    await staff.add("wang2", "dispatcher", wework_id="wang-wx")
+    vault = IdentityVault(settings.identity_keys)
+    for _ in range(2):  # twice the same day (two workers): queued once
+        async with sessions.begin() as session:
+            await send_digest(session, clock.now(), settings=settings, vault=vault)
+    from sqlalchemy import func, select
+
+    from notifications.models import OutboxMessage
+
+    async with sessions() as session:
+        count = await session.scalar(select(func.count()).where(OutboxMessage.key.like("digest:%")))
+    assert count == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals")
+def test_worker_process_sweeps_and_stops_on_sigterm(tmp_path, monkeypatch):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    monkeypatch.setenv("JUBAO_DATABASE_URL", url)
+    registry = tmp_path / "registry.yaml"
+    registry.write_text("towns: [{name: 塘桥镇}]\n", encoding="utf-8")
+    assert main(["registry", "load", str(registry)]) == 0
+    settings = with_secrets(load_settings())
+    new = NewReport("hazard", "塘桥镇", WORKSHOP, "消防通道被堵死，灭火器过期。")
+    long_ago = datetime(2026, 1, 5, 2, tzinfo=UTC)  # its acceptance deadline passed long ago
+    asyncio.run(
+        run_in_transaction(
+            url,
+            lambda s: file_report(
+                s,
+                new,
+                "o-w",
+                vault=IdentityVault(settings.identity_keys),
+                settings=settings,
+                now=long_ago,
+            ),
+        )
+    )
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUBAO_")}
+    env.update(
+        JUBAO_DATABASE_URL=url,
+        JUBAO_MP_API_BASE="http://127.0.0.1:9",
+        JUBAO_WORK_API_BASE="http://127.0.0.1:9",
+    )
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jubao"), "worker"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline, kinds = time.monotonic() + 20, []
+        while time.monotonic() < deadline and "overdue" not in kinds:
+            time.sleep(0.2)
+            with sqlite3.connect(tmp_path / "w.db") as connection:
+                kinds = [row[0] for row in connection.execute("SELECT kind FROM reminder_ledger")]
+        assert sorted(kinds) == ["before_1d", "before_3d", "overdue"]
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=10) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
