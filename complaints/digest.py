@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.deadlines import last_day
 from complaints.models import Report
-from complaints.queries import overdue_condition
+from complaints.queries import CLOCK_COLUMNS, overdue_condition
 from complaints.reminders import CLOCKS
-from complaints.sweep import CLOCK_COLUMNS, staff_wework_ids
+from complaints.sweep import staff_wework_ids
 from jubao.config import Settings
 from jubao.identity import IdentityVault
 from notifications import outbox

@@ -49,13 +49,28 @@ async def scope_for(session: AsyncSession, staff: Staff) -> Scope | None:
     return Scope(towns or None, staff.wework_id)
 
 
+OPEN_HANDLING = ("accepted", "assigned", "investigating")
+# clock: (which reports it runs for, its deadline column, when it started)
+CLOCK_COLUMNS = {
+    "accept": (Report.status == "received", Report.accept_by, Report.received_at),
+    "ack": (Report.status == "assigned", Report.ack_by, Report.assigned_at),
+    "handle": (
+        and_(Report.status.in_(OPEN_HANDLING), Report.reopened_at.is_(None)),
+        Report.handle_by,
+        Report.accepted_at,
+    ),
+    "result": (Report.status == "concluded", Report.result_by, Report.concluded_at),
+    "review": (
+        and_(Report.status == "investigating", Report.reopened_at.is_not(None)),
+        Report.review_by,
+        Report.reopened_at,
+    ),
+}
+
+
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """A clock of the report's current status has run out."""
-    return or_(
-        and_(Report.status == "received", Report.accept_by < now),
-        and_(Report.status == "assigned", Report.ack_by < now),
-        and_(Report.status.in_(("accepted", "assigned", "investigating")), Report.handle_by < now),
-    )
+    """A clock running for the report's current status has run out (the sweep's clocks)."""
+    return or_(*(and_(runs, deadline < now) for runs, deadline, _ in CLOCK_COLUMNS.values()))
 
 
 def _base() -> Select:

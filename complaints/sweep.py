@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.deadlines import last_day
 from complaints.models import ReminderEntry, Report
+from complaints.queries import CLOCK_COLUMNS
 from complaints.registry_models import Officer, Town
 from complaints.reminders import CLOCKS, HORIZON, OVERDUE, Candidate, Decision, due
 from complaints.vocabulary import CATEGORY_LABELS
@@ -24,24 +25,6 @@ from notifications.channels import Channel
 from notifications.models import insert_ignoring_conflicts
 from notifications.texts import render
 
-R = Report
-OPEN_HANDLING = ("accepted", "assigned", "investigating")
-# clock: (which reports it runs for, its deadline column, when it started)
-CLOCK_COLUMNS = {
-    "accept": (R.status == "received", R.accept_by, R.received_at),
-    "ack": (R.status == "assigned", R.ack_by, R.assigned_at),
-    "handle": (
-        and_(R.status.in_(OPEN_HANDLING), R.reopened_at.is_(None)),
-        R.handle_by,
-        R.accepted_at,
-    ),
-    "result": (R.status == "concluded", R.result_by, R.concluded_at),
-    "review": (
-        and_(R.status == "investigating", R.reopened_at.is_not(None)),
-        R.review_by,
-        R.reopened_at,
-    ),
-}
 WHEN = {"before_3d": "还有3天", "before_7d": "还有7天", "before_1d": "还有1天"}
 
 
@@ -53,7 +36,7 @@ class SweepReport:
 
 def _pending(clock: str, condition: ColumnElement[bool], deadline_column, now: datetime):  # type: ignore[no-untyped-def]
     overdue_recorded = exists().where(
-        ReminderEntry.report_id == R.id,
+        ReminderEntry.report_id == Report.id,
         ReminderEntry.clock == clock,
         ReminderEntry.deadline == deadline_column,
         ReminderEntry.kind == OVERDUE,
@@ -65,7 +48,7 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
     found: list[Candidate] = []
     for clock, (condition, deadline_column, started_column) in CLOCK_COLUMNS.items():
         rows = await session.execute(
-            select(R.id, R.number, deadline_column, started_column).where(
+            select(Report.id, Report.number, deadline_column, started_column).where(
                 _pending(clock, condition, deadline_column, now)
             )
         )
