@@ -147,3 +147,16 @@ def read_query(text: str) -> tuple[str, str] | None:
     if reference is None or reference[1] is None:
         return None
     return reference[0], reference[1]
+
+
+def read_objection(text: str) -> tuple[str, str] | None:
+    """`异议 编号 理由` -> (number, reason); None without a number or a reason."""
+    rest = tidy(text).removeprefix("异议").strip()
+    match = REPORT_NUMBER.search(normalize(rest))
+    if not match:
+        return None
+    reason = normalize(rest)[match.end() :].strip()
+    as_typed = REPORT_NUMBER.search(rest)
+    if as_typed:
+        reason = rest[as_typed.end() :].strip()
+    return (match.group(1).upper(), reason[:500]) if reason else None

@@ -92,7 +92,13 @@ class Supplement:
     item: EvidenceItem | None = None
 
 
-Effect = Submit | ListOwn | QueryOne | StartSupplement | Supplement
+@dataclass(frozen=True)
+class Objection:
+    number: str
+    reason: str
+
+
+Effect = Submit | ListOwn | QueryOne | StartSupplement | Supplement | Objection
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.answers import (
     read_category,
     read_mobile,
     read_name,
+    read_objection,
     read_query,
     read_town,
     tidy,
@@ -29,6 +30,7 @@ from bot.conversation import (
     EvidenceItem,
     Inbound,
     ListOwn,
+    Objection,
     Outcome,
     QueryOne,
     Step,
@@ -85,6 +87,11 @@ def _idle(inbound: Inbound) -> Outcome:
         return Outcome(None, texts.NOTHING_TO_CANCEL)
     if word == "查询":
         return Outcome(None, effect=ListOwn())
+    if word.startswith("异议"):
+        objection = read_objection(inbound.text)
+        if objection is None:
+            return Outcome(None, texts.OBJECTION_USAGE)
+        return Outcome(None, effect=Objection(*objection))
     if word.startswith("补充"):
         return supplement.start(inbound.text)
     if word.startswith("查询"):

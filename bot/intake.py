@@ -19,6 +19,7 @@ from bot.conversation import (
     EvidenceItem,
     Inbound,
     ListOwn,
+    Objection,
     Outcome,
     QueryOne,
     StartSupplement,
@@ -28,7 +29,7 @@ from bot.conversation import (
 )
 from bot.dialogue import needs_towns, step
 from bot.store import Store
-from complaints import services, supplements
+from complaints import objections, services, supplements
 from complaints.deadlines import last_day
 from complaints.registry import town_names
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
@@ -100,10 +101,11 @@ async def handle(
         msg_type=envelope.inbound.kind,
         received_at=now,
         reply_enc=vault.encrypt(reply) if reply else None,
+        openid_hash=hashes[0],
     )
     if not claimed:
         raise AlreadyHandled
-    return Handled(reply, follow_up=isinstance(outcome.effect, Submit | Supplement))
+    return Handled(reply, follow_up=isinstance(outcome.effect, Submit | Supplement | Objection))
 
 
 async def stored_reply(session: AsyncSession, envelope: Envelope, vault: IdentityVault) -> str:
@@ -152,6 +154,14 @@ async def _carry_out(
         session, effect.number, effect.code, hashes, now
     ):
         return Outcome(None, texts.SUPPLEMENT_REFUSED)
+    if isinstance(effect, Objection):
+        answer = await objections.object_to(
+            session, effect.number, effect.reason, hashes, settings=settings, vault=vault, now=now
+        )
+        reply = texts.OBJECTION_ANSWERS[answer.outcome].format(
+            number=effect.number, date=answer.date
+        )
+        return replace(outcome, reply=reply)
     if isinstance(effect, Supplement):
         await supplements.add(session, effect.number, text=effect.text, item=effect.item, now=now)
     return outcome

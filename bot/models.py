@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
@@ -21,6 +21,7 @@ class InboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("channel", "msg_id"),
         UniqueConstraint("channel", "event_key"),
+        Index("ix_inbound_messages_openid_hash_received_at", "openid_hash", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -28,6 +29,8 @@ class InboundMessage(Base):
     msg_id: Mapped[int | None] = mapped_column(BigInteger)
     event_key: Mapped[str | None] = mapped_column(String(64))
     msg_type: Mapped[str] = mapped_column(String(32))
+    # The sender's keyed hash (citizens): when he last wrote opens WeChat's 48-hour window.
+    openid_hash: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     reply_enc: Mapped[str | None] = mapped_column(Text)
 

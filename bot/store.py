@@ -92,6 +92,7 @@ class Store:
         msg_type: str,
         received_at: datetime,
         reply_enc: str | None,
+        openid_hash: str | None = None,
     ) -> bool:
         """Log the message with its reply; False when it was logged before (a retry)."""
         claimed = await self.connection.scalar(
@@ -103,6 +104,7 @@ class Store:
                 "msg_type": msg_type,
                 "received_at": received_at,
                 "reply_enc": reply_enc,
+                "openid_hash": openid_hash,
             },
         )
         return claimed is not None

@@ -70,6 +70,13 @@ SUPPLEMENT_REFUSED = (
 )
 SUPPLEMENT_FULL = "本次补充已达9件上限。发送「完成」结束，需要时可再次发送「补充 编号」。"
 SUPPLEMENT_TEXT_LIMIT = "补充的文字需在2000字以内。"
+OBJECTION_USAGE = "异议格式：异议 编号 理由\n例如：异议 ZJG-2026-000123 现场问题仍未整改"
+OBJECTION_ANSWERS = {
+    "reopened": "已收到您对 {number} 处理结果的异议，我们将复查，并在{date}前答复您。",
+    "not_found": "没有找到您提交的这件举报：{number}。异议只能由举报人本人提出。",
+    "not_closed": "举报 {number} 尚未办结，暂不能提出异议；办结后会告知您结果。",
+    "too_late": "举报 {number} 的异议期限已于{date}届满（结果告知后10日内），不能再提出异议。",
+}
 NO_OWN_REPORTS = "您还没有提交过举报。发送「举报」开始。"
 
 

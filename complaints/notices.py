@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.deadlines import last_day
-from complaints.lifecycle import REJECT_REASONS, Action, Change
+from complaints.lifecycle import FINDINGS, REJECT_REASONS, Action, Change
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Officer, Town, Unit
 from complaints.vocabulary import CATEGORY_LABELS
@@ -21,12 +21,22 @@ from jubao.config import Settings
 from jubao.identity import IdentityVault
 from notifications import outbox
 from notifications.channels import Channel
+from notifications.citizen_window import channel_for
 from notifications.texts import render
 
 REPORTER_TEMPLATES = {
     Action.ACCEPT: "reporter_accepted.txt.j2",
     Action.REJECT: "reporter_rejected.txt.j2",
     Action.TRANSFER: "reporter_transferred.txt.j2",
+    Action.EXTEND: "reporter_extended.txt.j2",
+    Action.CLOSE: "reporter_result.txt.j2",
+}
+TITLES = {
+    Action.ACCEPT: "举报已受理",
+    Action.REJECT: "举报不予受理",
+    Action.TRANSFER: "举报已转办",
+    Action.EXTEND: "办理期限延长",
+    Action.CLOSE: "举报已办结",
 }
 
 
@@ -103,21 +113,69 @@ async def _tell_reporter(
     vault: IdentityVault,
     now: datetime,
 ) -> None:
-    reason = REJECT_REASONS.get(str(change.fields.get("reason", "")), "")
+    from complaints.clocks import clocks_in_force
+    from complaints.deadlines import deadline
+
+    objection_by = ""
+    if change.action == Action.CLOSE:
+        clocks = await clocks_in_force(session)
+        objection_by = _day(
+            deadline(now, clocks.rules["objection"], settings.tz, clocks.calendar), settings
+        )
     text = render(
         REPORTER_TEMPLATES[change.action],
         number=report.number,
         handle_by=_day(report.handle_by, settings),
-        reason=reason,
+        reason=REJECT_REASONS.get(str(change.fields.get("reason", "")), ""),
         note=change.note,
         to=change.fields.get("to", ""),
+        days=change.fields.get("days", ""),
+        finding=FINDINGS.get(report.finding or "", ""),
+        summary=report.summary or "",
+        case_filed=report.case_filed,
+        substantiated=report.finding == "substantiated" and not report.anonymous,
+        objection_by=objection_by,
     )
+    await tell_reporter(
+        session,
+        report,
+        key=f"reporter:{report.number}:{event.id}",
+        title=TITLES[change.action],
+        text=text,
+        settings=settings,
+        vault=vault,
+        now=now,
+    )
+
+
+async def tell_reporter(
+    session: AsyncSession,
+    report: Report,
+    *,
+    key: str,
+    title: str,
+    text: str,
+    settings: Settings,
+    vault: IdentityVault,
+    now: datetime,
+) -> None:
+    """One notice to the reporter: a service message inside WeChat's 48-hour window (at most
+    5), otherwise a template message."""
+    openid = vault.decrypt(report.reporter_openid_enc)
+    channel = await channel_for(session, vault.lookup_hashes(openid), now)
+    extra = None
+    if channel == Channel.MP_TEMPLATE:
+        local = now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+        extra = {
+            "data": {"first": title, "keyword1": report.number, "keyword2": local, "remark": text}
+        }
     await outbox.put(
         session,
-        key=f"reporter:{report.number}:{event.id}",
-        channel=Channel.MP_CUSTOM,
-        recipient=vault.decrypt(report.reporter_openid_enc),
+        key=key,
+        channel=channel,
+        recipient=openid,
         text=text,
         vault=vault,
         now=now,
+        extra=extra,
     )

@@ -29,6 +29,8 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str | None] = mapped_column(Text)
     recipient_enc: Mapped[str | None] = mapped_column(Text)
+    # A citizen's keyed hash: how many service messages he got since he last wrote.
+    recipient_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     text: Mapped[str] = mapped_column(Text)
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(16), default="pending")

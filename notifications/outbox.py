@@ -84,6 +84,7 @@ async def put(
         "channel": channel.value,
         "recipient": None if citizen or channel is Channel.WORK_GROUP else recipient,
         "recipient_enc": vault.encrypt(recipient) if citizen and recipient else None,
+        "recipient_hash": vault.lookup_hash(recipient) if citizen and recipient else None,
         "text": text,
         "extra": extra,
         "status": "pending",

@@ -1,0 +1,89 @@
+"""异议: the reporter objects to the result within the objection window (10 days from the
+result notice); the report is reopened for review by the same officer, with a 30-day clock,
+and the dispatchers and leaders are told."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints.actions import act
+from complaints.clocks import clocks_in_force
+from complaints.deadlines import deadline, last_day
+from complaints.lifecycle import Actor
+from complaints.models import Report
+from complaints.sweep import staff_wework_ids
+from jubao.config import Settings
+from jubao.identity import IdentityVault
+from notifications import outbox
+from notifications.channels import Channel
+from notifications.texts import render
+
+REPORTER = Actor("reporter", None)  # acts by the rules, like the system
+
+
+@dataclass(frozen=True)
+class ObjectionAnswer:
+    outcome: str  # reopened, not_found, not_closed, too_late
+    date: str = ""  # review deadline when reopened; the window's end when too late
+
+
+async def object_to(
+    session: AsyncSession,
+    number: str,
+    reason: str,
+    sender_hashes: Sequence[str],
+    *,
+    settings: Settings,
+    vault: IdentityVault,
+    now: datetime,
+) -> ObjectionAnswer:
+    report = await session.scalar(
+        select(Report).where(
+            Report.number == number, Report.reporter_openid_hash.in_(sender_hashes)
+        )
+    )
+    if report is None:
+        return ObjectionAnswer("not_found")
+    if report.status != "closed" or report.closed_at is None:
+        return ObjectionAnswer("not_closed")
+    clocks = await clocks_in_force(session)
+    window_end = deadline(report.closed_at, clocks.rules["objection"], settings.tz, clocks.calendar)
+    if now > window_end:
+        return ObjectionAnswer("too_late", last_day(window_end, settings.tz))
+    await act(
+        session,
+        number,
+        "reopen",
+        {"note": f"举报人异议：{reason}"},
+        REPORTER,
+        settings=settings,
+        vault=vault,
+        now=now,
+    )
+    review_by = last_day(report.review_by, settings.tz) if report.review_by else ""
+    recipients = [
+        *await staff_wework_ids(session, "dispatcher"),
+        *await staff_wework_ids(session, "leader"),
+    ]
+    if recipients:
+        text = render(
+            "objection.txt.j2",
+            number=number,
+            review_by=review_by,
+            url=f"{settings.public_url.rstrip('/')}/console/reports/{number}",
+        )
+        await outbox.put(
+            session,
+            key=f"objection:{number}:{report.reopened_at.isoformat()}",
+            channel=Channel.WORK_APP,
+            recipient="|".join(recipients),
+            text=text,
+            vault=vault,
+            now=now,
+        )
+    return ObjectionAnswer("reopened", review_by)
