@@ -116,3 +116,69 @@ async def test_concurrent_sweeps_send_each_reminder_once(office, sessions, setti
     reports = await asyncio.gather(*(run(sessions, settings, at) for _ in range(3)))
     assert sum(r.sent for r in reports) == 5
     assert len(await reminders(sessions)) == 5
+
+
+CLOCK_PATHS = {  # how to bring a report to the status its clock runs in
+    "accept": [],
+    "ack": [("wang", "accept", {}), ("wang", "assign", {"assignee": "zhangwei"})],
+    "handle": [
+        ("wang", "accept", {}),
+        ("wang", "assign", {"assignee": "zhangwei"}),
+        ("zhangwei", "take", {}),
+    ],
+    "result": [
+        ("wang", "accept", {}),
+        ("wang", "assign", {"assignee": "zhangwei"}),
+        ("zhangwei", "take", {}),
+        ("zhangwei", "conclude", {"finding": "unsubstantiated", "summary": "无此情况"}),
+    ],
+    "review": [
+        ("wang", "accept", {}),
+        ("wang", "assign", {"assignee": "zhangwei"}),
+        ("zhangwei", "take", {}),
+        ("zhangwei", "conclude", {"finding": "unsubstantiated", "summary": "无此情况"}),
+        ("li", "close", {}),
+        ("wang", "reopen", {}),
+    ],
+}
+DEADLINE_COLUMNS = {
+    "accept": "accept_by",
+    "ack": "ack_by",
+    "handle": "handle_by",
+    "result": "result_by",
+    "review": "review_by",
+}
+
+
+@pytest.mark.parametrize("clock_name", list(CLOCK_PATHS))
+async def test_each_clock_reminds_before_and_when_it_passes_once(
+    office, sessions, settings, clock_name
+):
+    from complaints.models import Report
+
+    wechat, staff = office
+    filed = await wechat.file_report("o-clock", town="塘桥镇", place=WORKSHOP)
+    for who, action, fields in CLOCK_PATHS[clock_name]:
+        status, body = await staff.act(filed.number, who, action, **fields)
+        assert status == 200, body
+    async with sessions() as session:
+        report = await session.scalar(select(Report).where(Report.number == filed.number))
+    deadline = getattr(report, DEADLINE_COLUMNS[clock_name])
+    for at in (deadline - timedelta(days=3), deadline - timedelta(days=1), deadline):
+        await run(sessions, settings, at)
+        await run(sessions, settings, at)  # a second sweep at the same moment adds nothing
+    async with sessions() as session:
+        entries = (
+            await session.execute(
+                select(ReminderEntry.kind, ReminderEntry.sent)
+                .where(ReminderEntry.clock == clock_name)
+                .order_by(ReminderEntry.id)
+            )
+        ).all()
+    # (ack: assigned on a Friday, one working day ends Monday 24:00, so even the 3-day
+    # reminder falls after the assignment)
+    assert [tuple(e) for e in entries] == [
+        ("before_3d", True),
+        ("before_1d", True),
+        ("overdue", True),
+    ]
