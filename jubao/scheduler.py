@@ -1,8 +1,8 @@
 """APScheduler 3 (AsyncIOScheduler) inside `jubao serve` when JUBAO_SCHEDULER=on, and in every
 `jubao worker`: the reminder sweep every minute, background work (outbox delivery, evidence
-downloads, housekeeping) every few seconds, the digest at 09:00 local time. Every job is
-idempotent across processes (lease claims, the reminder ledger, outbox keys); a failing run
-is logged and the next run tries again."""
+downloads, housekeeping) every few seconds, access tokens fetched ahead of expiry, the digest
+at 09:00 local time. Every job is idempotent across processes (lease claims, the reminder
+ledger, outbox keys); a failing run is logged and the next run tries again."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 
 SWEEP_SECONDS = 60
 BACKGROUND_SECONDS = 5
+TOKENS_SECONDS = 120
 DIGEST_AT = {"hour": 9, "minute": 0}
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ async def digest_job(app: web.Application) -> None:
     async with app[SESSIONS].begin() as session:
         await send_digest(session, app[CLOCK].now(), settings=app[SETTINGS], vault=app[VAULT])
     app[BACKGROUND].soon()
+
+
+async def tokens_job(app: web.Application) -> None:
+    from notifications import WECHAT_API
+
+    await app[WECHAT_API].refresh_tokens()
 
 
 async def background_job(app: web.Application) -> None:
@@ -72,6 +79,14 @@ def build(app: web.Application) -> AsyncIOScheduler:
         "interval",
         seconds=BACKGROUND_SECONDS,
         id="background",
+        **at_start,
+        **defaults,
+    )
+    scheduler.add_job(
+        _guarded(tokens_job, app),
+        "interval",
+        seconds=TOKENS_SECONDS,
+        id="tokens",
         **at_start,
         **defaults,
     )

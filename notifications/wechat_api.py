@@ -230,6 +230,18 @@ class WeChatClient:
         except (KeyError, TypeError, ValueError):
             raise WeChatError(BAD_REPLY, "token reply without access_token", True) from None
 
+    async def refresh_tokens(self) -> list[str]:
+        """Fetch ahead the tokens of the configured APIs that are near expiry (a scheduled job;
+        a fresh token is only read from the cache). Returns the APIs checked."""
+        settings, checked = self.settings, []
+        if settings.mp_appid and settings.mp_secret:
+            await self._token("mp")
+            checked.append("mp")
+        if settings.work_corpid and settings.work_secret:
+            await self._token("work")
+            checked.append("work")
+        return checked
+
     async def _token(self, api: Api, stale: str | None = None) -> str:
         return await self.tokens.get(
             self._app_key(api), lambda: self._fetch_token(api), stale=stale

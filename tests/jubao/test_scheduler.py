@@ -29,7 +29,7 @@ WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
 async def test_serve_with_the_scheduler_on_runs_every_job(aiohttp_client, settings, clock):
     client = await aiohttp_client(create_app(settings.replace(scheduler=True), clock=clock))
     jobs = {job.id: job for job in client.app[SCHEDULER].get_jobs()}
-    assert set(jobs) == {"sweep", "background", "digest"}
+    assert set(jobs) == {"sweep", "background", "tokens", "digest"}
     assert "hour='9'" in str(jobs["digest"].trigger) and "minute='0'" in str(jobs["digest"].trigger)
 
 
@@ -118,3 +118,18 @@ def test_worker_process_sweeps_and_stops_on_sigterm(tmp_path, monkeypatch):
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+async def test_the_token_job_fetches_ahead_of_expiry(aiohttp_client, api_settings, clock, fake_api):
+    from datetime import timedelta
+
+    from jubao.scheduler import tokens_job
+
+    client = await aiohttp_client(create_app(api_settings, clock=clock))
+    await tokens_job(client.app)
+    assert (fake_api.token_fetches("mp"), fake_api.token_fetches("work")) == (1, 1)
+    await tokens_job(client.app)  # still fresh: nothing fetched
+    assert fake_api.token_fetches("mp") == 1
+    clock.advance(timedelta(seconds=7200 - 4 * 60))  # under 5 minutes left
+    await tokens_job(client.app)
+    assert (fake_api.token_fetches("mp"), fake_api.token_fetches("work")) == (2, 2)
