@@ -13,6 +13,10 @@ def configure(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # APScheduler tells of every run at INFO (every few seconds); failures still show.
+    logging.getLogger("apscheduler").setLevel(
+        max(logging.WARNING, logging.getLevelName(level.upper()))
+    )
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):

@@ -71,6 +71,7 @@ def build(app: web.Application) -> AsyncIOScheduler:
         "interval",
         seconds=SWEEP_SECONDS,
         id="sweep",
+        name="reminder sweep",
         **at_start,
         **defaults,
     )
@@ -79,6 +80,7 @@ def build(app: web.Application) -> AsyncIOScheduler:
         "interval",
         seconds=BACKGROUND_SECONDS,
         id="background",
+        name="background work",
         **at_start,
         **defaults,
     )
@@ -87,10 +89,13 @@ def build(app: web.Application) -> AsyncIOScheduler:
         "interval",
         seconds=TOKENS_SECONDS,
         id="tokens",
+        name="access tokens",
         **at_start,
         **defaults,
     )
-    scheduler.add_job(_guarded(digest_job, app), "cron", id="digest", **DIGEST_AT, **defaults)
+    scheduler.add_job(
+        _guarded(digest_job, app), "cron", id="digest", name="daily digest", **DIGEST_AT, **defaults
+    )
     return scheduler
 
 
