@@ -133,3 +133,20 @@ async def test_the_token_job_fetches_ahead_of_expiry(aiohttp_client, api_setting
     clock.advance(timedelta(seconds=7200 - 4 * 60))  # under 5 minutes left
     await tokens_job(client.app)
     assert (fake_api.token_fetches("mp"), fake_api.token_fetches("work")) == (2, 2)
+
+
+async def test_a_failing_job_is_logged_and_does_not_stop_the_schedule(caplog):
+    from jubao.scheduler import _guarded
+
+    runs = []
+
+    async def flaky(app) -> None:  # type: ignore[no-untyped-def]
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("database restarting")
+
+    job = _guarded(flaky, app=None)  # type: ignore[arg-type]
+    await job()  # fails, logged
+    await job()  # the next run goes on
+    assert runs == [0, 1]
+    assert "flaky failed" in caplog.text
