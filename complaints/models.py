@@ -23,7 +23,15 @@ from jubao.db import Base, UtcDateTime
 
 class Report(Base):
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("year", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        # The sweep and the overdue lists read each clock for one or a few statuses: (status,
+        # deadline) keeps closed reports' old deadlines out of the range they scan.
+        *(
+            Index(f"ix_reports_status_{column}", "status", column)
+            for column in ("accept_by", "ack_by", "handle_by", "result_by", "review_by")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -46,7 +54,7 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    accept_by: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    accept_by: Mapped[datetime] = mapped_column(UtcDateTime)
     # Routing and handling
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -56,11 +64,11 @@ class Report(Base):
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    ack_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-    handle_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-    result_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    ack_by: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handle_by: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    result_by: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    review_by: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    review_by: Mapped[datetime | None] = mapped_column(UtcDateTime)
     extension_days: Mapped[int | None] = mapped_column(Integer)
     # Outcome
     reject_reason: Mapped[str | None] = mapped_column(String(16))
