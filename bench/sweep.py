@@ -714,7 +714,7 @@ async def run_size(
         results = []
         for variant, statements in variants:
             if statements:
-                say(f"    creating {len(statements)} index(es), ANALYZE")
+                say(f"    running {len(statements)} --try-index statement(s), then ANALYZE")
                 await create_indexes(engine, statements)
                 await analyze(engine)
             figures = await measure(sessions, settings, vault, repeat, prime)
