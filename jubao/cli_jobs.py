@@ -44,44 +44,41 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     worker.set_defaults(run=cmd_worker)
 
 
-def cmd_reminders_run(args: argparse.Namespace) -> int:
-    from complaints.sweep import sweep
+def queue_then_deliver(args: argparse.Namespace, job) -> tuple[object, object]:  # type: ignore[no-untyped-def]
+    """Run `job(session, at, settings=, vault=)` in one transaction as of --at, then deliver
+    what is due (rows queued for a future --at are due then, so deliver as of that time)."""
     from jubao.identity import IdentityVault
     from notifications.outbox import deliver_outbox
 
     settings = with_secrets(load_settings())
     at = parse_at(args.at, settings)
     vault = IdentityVault(settings.identity_keys)
-    report = asyncio.run(
+    result = asyncio.run(
         run_in_transaction(
             settings.database_url,
-            lambda session: sweep(session, at, settings=settings, vault=vault),
+            lambda session: job(session, at, settings=settings, vault=vault),
         )
     )
     delivered = asyncio.run(deliver_outbox(settings, FixedClock(max(at, Clock().now()))))
+    return result, delivered
+
+
+def cmd_reminders_run(args: argparse.Namespace) -> int:
+    from complaints.sweep import sweep
+
+    report, delivered = queue_then_deliver(args, sweep)
     print(
-        f"reminders sent: {report.sent}, skipped: {report.skipped}; "
-        f"messages delivered: {delivered.sent}, retrying: {delivered.retrying}"
+        f"reminders sent: {report.sent}, skipped: {report.skipped}; "  # type: ignore[attr-defined]
+        f"messages delivered: {delivered.sent}, retrying: {delivered.retrying}"  # type: ignore[attr-defined]
     )
     return 0
 
 
 def cmd_digest_send(args: argparse.Namespace) -> int:
     from complaints.digest import send_digest
-    from jubao.identity import IdentityVault
-    from notifications.outbox import deliver_outbox
 
-    settings = with_secrets(load_settings())
-    at = parse_at(args.at, settings)
-    vault = IdentityVault(settings.identity_keys)
-    queued = asyncio.run(
-        run_in_transaction(
-            settings.database_url,
-            lambda session: send_digest(session, at, settings=settings, vault=vault),
-        )
-    )
-    delivered = asyncio.run(deliver_outbox(settings, FixedClock(max(at, Clock().now()))))
-    print(f"digests queued: {queued}; messages delivered: {delivered.sent}")
+    queued, delivered = queue_then_deliver(args, send_digest)
+    print(f"digests queued: {queued}; messages delivered: {delivered.sent}")  # type: ignore[attr-defined]
     return 0
 
 

@@ -54,3 +54,14 @@ def test_at_parsing():
     settings = Settings()
     assert parse_at("2026-12-10T00:00", settings) == datetime(2026, 12, 9, 16, tzinfo=UTC)
     assert parse_at("2026-12-10T00:00Z", settings) == datetime(2026, 12, 10, tzinfo=UTC)
+
+
+def test_digest_send_queues_once_per_dispatcher_and_day(db, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+    assert main(["user", "add", "wang", "--role", "dispatcher", "--wework-id", "wang-wx"]) == 0
+    assert main(["digest", "send", "--at", "2026-12-12T09:00"]) == 0
+    assert "digests queued: 1" in capsys.readouterr().out
+    assert main(["digest", "send", "--at", "2026-12-12T09:05"]) == 0
+    assert "digests queued: 0" in capsys.readouterr().out
