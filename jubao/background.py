@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 Job = Callable[[web.Application], Awaitable[object]]
 log = logging.getLogger(__name__)
+SLOW_SECONDS = 0.5  # a run this long holds requests up on SQLite's single connection
 
 
 class Background:
@@ -31,8 +33,16 @@ class Background:
     async def run_once(self) -> None:
         async with self.running:
             for job in self.jobs:
+                started = time.monotonic()
                 try:
                     await job(self.app)
+                    took = time.monotonic() - started
+                    if took > SLOW_SECONDS:
+                        log.warning(
+                            "background job %s took %.0f ms",
+                            getattr(job, "__name__", job),
+                            took * 1000,
+                        )
                 except Exception:
                     log.exception(
                         "background job %s failed; it runs again next time",
