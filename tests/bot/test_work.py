@@ -164,3 +164,24 @@ async def test_refusals_write_nothing(desk, sessions, clock, tamper):
     assert status == expected
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+
+
+async def test_app_events_get_no_answer_and_write_nothing(desk, sessions, clock):
+    _, _, work = desk
+    now = int(clock.now().timestamp())
+    from jubao.demo.wechat import message_xml
+
+    xml = message_xml(
+        {
+            "ToUserName": WORK["work_corpid"],
+            "FromUserName": "zhangwei",
+            "CreateTime": now,
+            "MsgType": "event",
+            "Event": "enter_agent",
+            "AgentID": 1000002,
+        }
+    )
+    status, reply = await work.post(work.side.request(xml, timestamp=now))
+    assert status == 200 and reply == ""
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundMessage)) == 0

@@ -199,3 +199,17 @@ async def test_extension_moves_the_handling_deadline_once(wechat, staff):
     assert report["deadlines"]["handle_by"] == "2027-02-25T16:00:00Z"
     status, _body = await staff.act(filed.number, "li", "extend", days=5, note="again")
     assert status == 409
+
+
+async def test_an_anonymous_reporter_has_nothing_to_reveal(wechat, staff, sessions):
+    filed = await wechat.file_report("o-anon", town="塘桥镇", place=WORKSHOP)
+    status, body = await staff.post(
+        f"/api/v1/reports/{filed.number}/reveal", "li", {"reason": "核实"}
+    )
+    assert status == 200
+    assert body == {"number": filed.number, "anonymous": True, "name": None, "phone": None}
+    assert "o-anon" not in str(body)
+    status, body = await staff.post(
+        f"/api/v1/reports/{filed.number}/reveal", "zhao", {"reason": "审计"}
+    )
+    assert status == 403 and body["error"] == "forbidden"
