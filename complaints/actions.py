@@ -25,6 +25,7 @@ from complaints.lifecycle import (
 )
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Enterprise, Officer, RoutingRule, Town, Unit
+from complaints.reminders import next_moment, running_clocks
 from jubao import audit
 from jubao.config import Settings
 from jubao.identity import IdentityVault
@@ -65,6 +66,7 @@ async def act(
         routed = await _route(session, report, ctx)
         if routed is not None:
             changes.append(routed)
+    report.next_reminder_at = next_moment(running_clocks(report), {})  # the sweep refines it
     await notices.queue(session, report, changes, settings=settings, vault=vault, now=now)
     return [change for change, _ in changes]
 

@@ -70,6 +70,10 @@ class Report(Base):
     reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     review_by: Mapped[datetime | None] = mapped_column(UtcDateTime)
     extension_days: Mapped[int | None] = mapped_column(Integer)
+    # When the reminder sweep must next look at this report (reminders.next_moment): set on
+    # filing and on every action, refined by the sweep; None when no reminder is pending. The
+    # sweep reads only `next_reminder_at <= now`, however many reports there are.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # Outcome
     reject_reason: Mapped[str | None] = mapped_column(String(16))
     transferred_to: Mapped[str | None] = mapped_column(String(200))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Enterprise, Officer, Town, Unit
+from complaints.reminders import RUNS, Runs
 from jubao.auth import Staff
 from jubao.roles import READ_REPORTS, Role
 
@@ -49,22 +50,21 @@ async def scope_for(session: AsyncSession, staff: Staff) -> Scope | None:
     return Scope(towns or None, staff.wework_id)
 
 
-OPEN_HANDLING = ("accepted", "assigned", "investigating")
-# clock: (which reports it runs for, its deadline column, when it started)
+def _runs_condition(runs: Runs) -> ColumnElement[bool]:
+    if len(runs.statuses) == 1:
+        condition = Report.status == runs.statuses[0]
+    else:
+        condition = Report.status.in_(runs.statuses)
+    if runs.reopened is None:
+        return condition
+    reopened = Report.reopened_at.is_not(None) if runs.reopened else Report.reopened_at.is_(None)
+    return and_(condition, reopened)
+
+
+# clock: (which reports it runs for, its deadline column, when it started), from reminders.RUNS
 CLOCK_COLUMNS = {
-    "accept": (Report.status == "received", Report.accept_by, Report.received_at),
-    "ack": (Report.status == "assigned", Report.ack_by, Report.assigned_at),
-    "handle": (
-        and_(Report.status.in_(OPEN_HANDLING), Report.reopened_at.is_(None)),
-        Report.handle_by,
-        Report.accepted_at,
-    ),
-    "result": (Report.status == "concluded", Report.result_by, Report.concluded_at),
-    "review": (
-        and_(Report.status == "investigating", Report.reopened_at.is_not(None)),
-        Report.review_by,
-        Report.reopened_at,
-    ),
+    clock: (_runs_condition(runs), getattr(Report, runs.deadline), getattr(Report, runs.started))
+    for clock, runs in RUNS.items()
 }
 
 

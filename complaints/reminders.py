@@ -8,9 +8,10 @@ earlier missed ones skipped; a reminder whose moment fell before its clock start
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,27 @@ CLOCKS: dict[str, ClockSpec] = {
     ),
 }
 OVERDUE = "overdue"
-HORIZON = timedelta(days=7)  # the earliest reminder of any clock
+
+
+@dataclass(frozen=True)
+class Runs:
+    """When a report's clock runs: in these statuses, before or after a reopening (None:
+    either), with its deadline and start in these report columns."""
+
+    statuses: tuple[str, ...]
+    reopened: bool | None
+    deadline: str
+    started: str
+
+
+OPEN_HANDLING = ("accepted", "assigned", "investigating")
+RUNS: dict[str, Runs] = {
+    "accept": Runs(("received",), None, "accept_by", "received_at"),
+    "ack": Runs(("assigned",), None, "ack_by", "assigned_at"),
+    "handle": Runs(OPEN_HANDLING, False, "handle_by", "accepted_at"),
+    "result": Runs(("concluded",), None, "result_by", "concluded_at"),
+    "review": Runs(("investigating",), True, "review_by", "reopened_at"),
+}
 
 
 def kinds(clock: str) -> list[tuple[str, timedelta]]:
@@ -65,6 +86,39 @@ class Decision:
     def audiences(self) -> tuple[str, ...]:
         spec = CLOCKS[self.candidate.clock]
         return spec.reminded + (spec.escalated if self.kind == OVERDUE else ())
+
+
+def running_clocks(report: Any) -> list[Candidate]:
+    """The report's clocks that run in its current status (`report`: a reports row, read by
+    the column names of RUNS, with id, number, status and reopened_at)."""
+    found = []
+    for clock, runs in RUNS.items():
+        if report.status not in runs.statuses:
+            continue
+        if runs.reopened is not None and runs.reopened != (report.reopened_at is not None):
+            continue
+        deadline = getattr(report, runs.deadline)
+        if deadline is not None:
+            started = getattr(report, runs.started)
+            found.append(Candidate(report.id, report.number, clock, deadline, started))
+    return found
+
+
+def next_moment(
+    running: Iterable[Candidate], done: Mapping[tuple[str, datetime], Collection[str]]
+) -> datetime | None:
+    """When the sweep must next look at a report: the earliest reminder of its running clocks
+    not yet in the ledger (`done`: recorded kinds by (clock, deadline)); None when there is
+    none. With `done` empty it is the earliest moment any running clock may remind, which is
+    never later than the true one, so a report just filed or acted on is never missed."""
+    moments = []
+    for candidate in running:
+        recorded = done.get((candidate.clock, candidate.deadline), ())
+        for kind, before in kinds(candidate.clock):
+            if kind not in recorded:
+                moments.append(candidate.deadline - before)
+                break
+    return min(moments, default=None)
 
 
 def due(candidate: Candidate, done: Iterable[str], now: datetime) -> list[Decision]:

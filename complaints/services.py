@@ -16,6 +16,7 @@ from complaints.enterprises import match_enterprise
 from complaints.models import Evidence, Report
 from complaints.numbers import format_number, next_seq
 from complaints.registry_models import Enterprise, Town
+from complaints.reminders import next_moment, running_clocks
 from complaints.routing import is_urgent
 from jubao.config import Settings
 from jubao.identity import IdentityVault
@@ -104,6 +105,7 @@ async def file_report(
         received_at=now,
         accept_by=deadline(now, clocks.rules["accept"], settings.tz, clocks.calendar),
     )
+    report.next_reminder_at = next_moment(running_clocks(report), {})
     session.add(report)
     await session.flush()
     session.add_all(

@@ -1,6 +1,7 @@
-"""The reminder sweep: an indexed query finds the deadlines with reminders pending, the pure
-`reminders.due` decides, the ledger records each reminder once (its unique key settles races
-between processes), and the messages go to the outbox in the same transaction."""
+"""The reminder sweep: an indexed query finds the reports whose next reminder moment has
+come (`reports.next_reminder_at`), the pure `reminders.due` decides, the ledger records each
+reminder once (its unique key settles races between processes), the messages go to the outbox
+in the same transaction, and each report's next moment is set from the ledger."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.deadlines import last_day
 from complaints.models import ReminderEntry, Report
-from complaints.queries import CLOCK_COLUMNS
 from complaints.registry_models import Officer, Town
-from complaints.reminders import CLOCKS, HORIZON, OVERDUE, Candidate, Decision, due
+from complaints.reminders import (
+    CLOCKS,
+    OVERDUE,
+    Decision,
+    due,
+    next_moment,
+    running_clocks,
+)
 from complaints.vocabulary import CATEGORY_LABELS
 from jubao.auth import User
 from jubao.config import Settings
@@ -26,49 +33,51 @@ from notifications.models import insert_ignoring_conflicts
 from notifications.texts import render
 
 WHEN = {"before_3d": "还有3天", "before_7d": "还有7天", "before_1d": "还有1天"}
+BATCH = 500  # reports per transaction when a sweep has many to do (the first after a holiday)
 
 
 @dataclass(frozen=True)
 class SweepReport:
     sent: int
     skipped: int
+    examined: int = 0  # reports whose moment had come
+
+    def __add__(self, other: SweepReport) -> SweepReport:
+        return SweepReport(
+            self.sent + other.sent, self.skipped + other.skipped, self.examined + other.examined
+        )
 
 
-def _pending(clock: str, condition: ColumnElement[bool], deadline_column, now: datetime):  # type: ignore[no-untyped-def]
-    overdue_recorded = exists().where(
-        ReminderEntry.report_id == Report.id,
-        ReminderEntry.clock == clock,
-        ReminderEntry.deadline == deadline_column,
-        ReminderEntry.kind == OVERDUE,
+async def due_reports(
+    session: AsyncSession, now: datetime, limit: int | None = None
+) -> list[tuple[Report, str, Officer | None]]:
+    """Reports whose next reminder moment has come, earliest first, with town and assignee;
+    locked on PostgreSQL, skipping those another sweep holds."""
+    query = (
+        select(Report, Town.name, Officer)
+        .join(Town, Town.id == Report.town_id)
+        .outerjoin(Officer, Officer.id == Report.assignee_id)
+        .where(Report.next_reminder_at <= now)
+        .order_by(Report.next_reminder_at, Report.id)
+        .with_for_update(of=Report, skip_locked=True)
     )
-    return and_(condition, deadline_column <= now + HORIZON, ~overdue_recorded)
+    if limit is not None:
+        query = query.limit(limit)
+    return [tuple(row) for row in await session.execute(query)]  # type: ignore[misc]
 
 
-async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
-    found: list[Candidate] = []
-    for clock, (condition, deadline_column, started_column) in CLOCK_COLUMNS.items():
-        rows = await session.execute(
-            select(Report.id, Report.number, deadline_column, started_column).where(
-                _pending(clock, condition, deadline_column, now)
-            )
-        )
-        found.extend(
-            Candidate(rid, number, clock, at, started) for rid, number, at, started in rows
-        )
-    return found
-
-
-async def _done(session: AsyncSession, found: list[Candidate]) -> dict[tuple, set[str]]:  # type: ignore[type-arg]
-    done: dict[tuple, set[str]] = defaultdict(set)  # type: ignore[type-arg]
-    ids = sorted({c.report_id for c in found})
-    for start in range(0, len(ids), 500):
+async def _ledger(
+    session: AsyncSession, report_ids: list[int]
+) -> dict[tuple[int, str, datetime], set[str]]:
+    done: dict[tuple[int, str, datetime], set[str]] = defaultdict(set)
+    for start in range(0, len(report_ids), 500):
         rows = await session.execute(
             select(
                 ReminderEntry.report_id,
                 ReminderEntry.clock,
                 ReminderEntry.deadline,
                 ReminderEntry.kind,
-            ).where(ReminderEntry.report_id.in_(ids[start : start + 500]))
+            ).where(ReminderEntry.report_id.in_(report_ids[start : start + 500]))
         )
         for report_id, clock, deadline, kind in rows:
             done[(report_id, clock, deadline)].add(kind)
@@ -76,39 +85,77 @@ async def _done(session: AsyncSession, found: list[Candidate]) -> dict[tuple, se
 
 
 async def sweep(
-    session: AsyncSession, now: datetime, *, settings: Settings, vault: IdentityVault
+    session: AsyncSession,
+    now: datetime,
+    *,
+    settings: Settings,
+    vault: IdentityVault,
+    limit: int | None = None,
 ) -> SweepReport:
-    found = await candidates(session, now)
-    done = await _done(session, found)
-    decisions = [
-        decision
-        for c in found
-        for decision in due(c, done.get((c.report_id, c.clock, c.deadline), ()), now)
-    ]
-    sent = skipped = 0
+    """Record and queue the reminders due at `now` for (at most `limit`) reports."""
+    rows = await due_reports(session, now, limit)
+    ledger = await _ledger(session, [report.id for report, _, _ in rows])
     dialect = (await session.connection()).dialect.name
-    for decision in decisions:
-        c = decision.candidate
-        entry_id = await session.scalar(
-            insert_ignoring_conflicts(dialect, ReminderEntry.__table__)
-            .values(
-                report_id=c.report_id,
-                clock=c.clock,
-                deadline=c.deadline,
-                kind=decision.kind,
-                sent=decision.send,
-                at=now,
-            )
-            .returning(ReminderEntry.id)
-        )
-        if entry_id is None:  # another sweep recorded it first
-            continue
-        if decision.send:
-            await _remind(session, decision, entry_id, settings=settings, vault=vault, now=now)
-            sent += 1
-        else:
-            skipped += 1
-    return SweepReport(sent, skipped)
+    staff: dict[str, list[str]] = {}
+    sent = skipped = 0
+    for report, town, officer in rows:
+        running = running_clocks(report)
+        recorded = {
+            (c.clock, c.deadline): ledger[(report.id, c.clock, c.deadline)] for c in running
+        }
+        for candidate in running:
+            for decision in due(candidate, recorded[(candidate.clock, candidate.deadline)], now):
+                recorded[(candidate.clock, candidate.deadline)].add(decision.kind)
+                entry_id = await session.scalar(
+                    insert_ignoring_conflicts(dialect, ReminderEntry.__table__)
+                    .values(
+                        report_id=report.id,
+                        clock=candidate.clock,
+                        deadline=candidate.deadline,
+                        kind=decision.kind,
+                        sent=decision.send,
+                        at=now,
+                    )
+                    .returning(ReminderEntry.id)
+                )
+                if entry_id is None:  # another sweep recorded it first
+                    continue
+                if not decision.send:
+                    skipped += 1
+                    continue
+                await _remind(
+                    session,
+                    decision,
+                    entry_id,
+                    (report, town, officer),
+                    staff,
+                    settings=settings,
+                    vault=vault,
+                    now=now,
+                )
+                sent += 1
+        report.next_reminder_at = next_moment(running, recorded)
+    return SweepReport(sent, skipped, len(rows))
+
+
+async def sweep_in_batches(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    settings: Settings,
+    vault: IdentityVault,
+    batch: int = BATCH,
+) -> SweepReport:
+    """The whole sweep as a series of transactions of at most `batch` reports each, so a
+    burst (many deadlines at one midnight) neither holds one long transaction nor is lost
+    halfway: each committed batch stands, and the rest are still due next time."""
+    total = SweepReport(0, 0)
+    while True:
+        async with sessions.begin() as session:
+            part = await sweep(session, now, settings=settings, vault=vault, limit=batch)
+        total += part
+        if part.examined < batch:
+            return total
 
 
 async def staff_wework_ids(session: AsyncSession, role: str) -> list[str]:
@@ -124,20 +171,14 @@ async def _remind(
     session: AsyncSession,
     decision: Decision,
     entry_id: int,
+    row: tuple[Report, str, Officer | None],
+    staff: dict[str, list[str]],
     *,
     settings: Settings,
     vault: IdentityVault,
     now: datetime,
 ) -> None:
     c = decision.candidate
-    row = (
-        await session.execute(
-            select(Report, Town.name, Officer)
-            .join(Town, Town.id == Report.town_id)
-            .outerjoin(Officer, Officer.id == Report.assignee_id)
-            .where(Report.id == c.report_id)
-        )
-    ).one()
     report, town, officer = row
     text = render(
         "reminder.txt.j2",
@@ -169,7 +210,9 @@ async def _remind(
         if audience == "officer":
             recipients = [officer.wework_id] if officer else []
         elif audience in roles:
-            recipients = await staff_wework_ids(session, roles[audience])
+            if audience not in staff:
+                staff[audience] = await staff_wework_ids(session, roles[audience])
+            recipients = staff[audience]
         else:  # the reporter: reward collection, wired with rewards
             continue
         if recipients:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from jubao.clock import Clock, FixedClock
 from jubao.config import Settings, load_settings, with_secrets
-from jubao.db import run_in_transaction
+from jubao.db import run_with_sessions
 
 
 def parse_at(text: str | None, settings: Settings) -> datetime:
@@ -45,8 +45,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def queue_then_deliver(args: argparse.Namespace, job) -> tuple[object, object]:  # type: ignore[no-untyped-def]
-    """Run `job(session, at, settings=, vault=)` in one transaction as of --at, then deliver
-    what is due (rows queued for a future --at are due then, so deliver as of that time)."""
+    """Run `job(sessions, at, settings=, vault=)` as of --at (it makes its own transactions),
+    then deliver what is due (rows queued for a future --at are due then, so deliver as of
+    that time)."""
     from jubao.identity import IdentityVault
     from notifications.outbox import deliver_outbox
 
@@ -54,9 +55,9 @@ def queue_then_deliver(args: argparse.Namespace, job) -> tuple[object, object]: 
     at = parse_at(args.at, settings)
     vault = IdentityVault(settings.identity_keys)
     result = asyncio.run(
-        run_in_transaction(
+        run_with_sessions(
             settings.database_url,
-            lambda session: job(session, at, settings=settings, vault=vault),
+            lambda sessions: job(sessions, at, settings=settings, vault=vault),
         )
     )
     delivered = asyncio.run(deliver_outbox(settings, FixedClock(max(at, Clock().now()))))
@@ -64,9 +65,9 @@ def queue_then_deliver(args: argparse.Namespace, job) -> tuple[object, object]: 
 
 
 def cmd_reminders_run(args: argparse.Namespace) -> int:
-    from complaints.sweep import sweep
+    from complaints.sweep import sweep_in_batches
 
-    report, delivered = queue_then_deliver(args, sweep)
+    report, delivered = queue_then_deliver(args, sweep_in_batches)
     print(
         f"reminders sent: {report.sent}, skipped: {report.skipped}; "  # type: ignore[attr-defined]
         f"messages delivered: {delivered.sent}, retrying: {delivered.retrying}"  # type: ignore[attr-defined]
@@ -77,7 +78,11 @@ def cmd_reminders_run(args: argparse.Namespace) -> int:
 def cmd_digest_send(args: argparse.Namespace) -> int:
     from complaints.digest import send_digest
 
-    queued, delivered = queue_then_deliver(args, send_digest)
+    async def in_one_transaction(sessions, at, **context):  # type: ignore[no-untyped-def]
+        async with sessions.begin() as session:
+            return await send_digest(session, at, **context)
+
+    queued, delivered = queue_then_deliver(args, in_one_transaction)
     print(f"digests queued: {queued}; messages delivered: {delivered.sent}")  # type: ignore[attr-defined]
     return 0
 

@@ -93,9 +93,18 @@ async def ping(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 async def run_in_transaction(database_url: str, work):  # type: ignore[no-untyped-def]
     """For commands outside the web app: one engine, one transaction around `work(session)`."""
+    return await run_with_sessions(database_url, lambda sessions: _in_one(sessions, work))
+
+
+async def _in_one(sessions, work):  # type: ignore[no-untyped-def]
+    async with sessions.begin() as session:
+        return await work(session)
+
+
+async def run_with_sessions(database_url: str, work):  # type: ignore[no-untyped-def]
+    """For commands that run their own transactions: one engine, `work(sessionmaker)`."""
     engine = make_engine(database_url)
     try:
-        async with make_sessionmaker(engine).begin() as session:
-            return await work(session)
+        return await work(make_sessionmaker(engine))
     finally:
         await engine.dispose()

@@ -26,10 +26,11 @@ SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
 async def sweep_job(app: web.Application) -> None:
-    from complaints.sweep import sweep
+    from complaints.sweep import sweep_in_batches
 
-    async with app[SESSIONS].begin() as session:
-        report = await sweep(session, app[CLOCK].now(), settings=app[SETTINGS], vault=app[VAULT])
+    report = await sweep_in_batches(
+        app[SESSIONS], app[CLOCK].now(), settings=app[SETTINGS], vault=app[VAULT]
+    )
     if report.sent:
         app[BACKGROUND].soon()
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
-from complaints.reminders import Candidate, due
+from complaints.reminders import Candidate, due, next_moment, running_clocks
 
 DEADLINE = datetime(2026, 12, 12, 16, 0, tzinfo=UTC)
 STARTED = DEADLINE - timedelta(days=15)
@@ -57,3 +58,40 @@ def test_reward_collection_is_reminded_seven_days_ahead():
 def test_escalation_adds_audiences_when_the_deadline_passes():
     (decision,) = due(candidate("handle"), ["before_3d", "before_1d"], DEADLINE)
     assert decision.audiences() == ("officer", "dispatchers", "leaders", "group")
+
+
+def report_row(status: str, reopened: bool = False, **deadlines: datetime) -> SimpleNamespace:
+    columns = {f"{clock}_by": None for clock in ("accept", "ack", "handle", "result", "review")} | {
+        started: STARTED
+        for started in ("received_at", "assigned_at", "accepted_at", "concluded_at")
+    }
+    return SimpleNamespace(
+        id=7,
+        number="ZJG-2026-000007",
+        status=status,
+        **(columns | {"reopened_at": STARTED if reopened else None} | deadlines),
+    )
+
+
+def test_the_clocks_running_follow_the_status_and_a_reopening():
+    both = {"handle_by": DEADLINE, "review_by": DEADLINE + timedelta(days=5)}
+    assert [c.clock for c in running_clocks(report_row("investigating", **both))] == ["handle"]
+    reopened = report_row("investigating", reopened=True, **both)
+    assert [c.clock for c in running_clocks(reopened)] == ["review"]
+    assigned = report_row("assigned", ack_by=DEADLINE, handle_by=DEADLINE + timedelta(days=50))
+    assert [c.clock for c in running_clocks(assigned)] == ["ack", "handle"]
+    assert running_clocks(report_row("closed", handle_by=DEADLINE)) == []
+
+
+def test_the_next_moment_is_the_earliest_reminder_not_yet_recorded():
+    assigned = report_row("assigned", ack_by=DEADLINE, handle_by=DEADLINE + timedelta(days=50))
+    running = running_clocks(assigned)
+    assert next_moment(running, {}) == DEADLINE - timedelta(days=3)
+    ack_done = {("ack", DEADLINE): {"before_3d", "before_1d"}}
+    assert next_moment(running, ack_done) == DEADLINE
+    ack_done[("ack", DEADLINE)].add("overdue")
+    assert next_moment(running, ack_done) == DEADLINE + timedelta(days=47)
+    # a moved deadline is a new key: its reminders are pending again
+    moved = running_clocks(report_row("assigned", ack_by=DEADLINE + timedelta(days=2)))
+    assert next_moment(moved, ack_done) == DEADLINE - timedelta(days=1)
+    assert next_moment(running_clocks(report_row("rejected")), {}) is None

@@ -118,6 +118,46 @@ async def test_concurrent_sweeps_send_each_reminder_once(office, sessions, setti
     assert len(await reminders(sessions)) == 5
 
 
+async def next_reminder_at(sessions, number: str) -> datetime | None:  # type: ignore[no-untyped-def]
+    from complaints.models import Report
+
+    async with sessions() as session:
+        return await session.scalar(select(Report.next_reminder_at).where(Report.number == number))
+
+
+async def test_each_report_waits_for_its_next_reminder_moment(office, sessions, settings):
+    wechat, staff = office
+    filed = await wechat.file_report("o-next", town="塘桥镇", place=WORKSHOP)
+    assert await next_reminder_at(sessions, filed.number) == ACCEPT_BY - timedelta(days=3)
+    quiet = await run(sessions, settings, ACCEPT_BY - timedelta(days=4))
+    assert quiet.examined == 0  # its moment has not come: the sweep does not even read it
+    await run(sessions, settings, ACCEPT_BY - timedelta(days=3))
+    assert await next_reminder_at(sessions, filed.number) == ACCEPT_BY - timedelta(days=1)
+    await run(sessions, settings, ACCEPT_BY)
+    assert await next_reminder_at(sessions, filed.number) is None  # every reminder is recorded
+    assert (await run(sessions, settings, ACCEPT_BY + timedelta(days=30))).examined == 0
+
+    other = await wechat.file_report("o-next2", town="塘桥镇", place=WORKSHOP)
+    await staff.act(other.number, "wang", "reject", reason="no_facts", note="没有具体单位")
+    assert await next_reminder_at(sessions, other.number) is None  # no clock runs any more
+
+
+async def test_a_burst_is_swept_in_batches_and_each_reminder_sent_once(office, sessions, settings):
+    from complaints.sweep import sweep_in_batches
+
+    wechat, _ = office
+    for n in range(5):
+        await wechat.file_report(f"o-b{n}", town="塘桥镇", place=WORKSHOP)
+    vault = IdentityVault((TEST_KEY,))
+    at = ACCEPT_BY + timedelta(hours=1)  # all five pass their deadline at the same midnight
+    burst = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
+    assert (burst.sent, burst.skipped, burst.examined) == (5, 10, 5)
+    again = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
+    assert (again.sent, again.examined) == (0, 0)
+    overdue = [key for key, _, _ in await reminders(sessions) if key.endswith(":dispatchers")]
+    assert len(overdue) == 5
+
+
 CLOCK_PATHS = {  # how to bring a report to the status its clock runs in
     "accept": [],
     "ack": [("wang", "accept", {}), ("wang", "assign", {"assignee": "zhangwei"})],
