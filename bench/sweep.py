@@ -17,19 +17,21 @@ the end) and each size N:
   review clock) / concluded, the running clock's deadline at 24:00 local time on a day drawn
   uniformly from -60 … +90 days around the sweep time. The rest are closed, rejected,
   transferred or merged, every deadline long past;
-- the ledger of the steady state, as the sweeps of earlier days left it: every reminder whose
+- the steady state as the sweeps of earlier days left it: in the ledger every reminder whose
   moment is more than a day before the sweep (so for a deadline past by more than a day all
-  three rows: before_3d, before_1d, overdue), sent unless the moment preceded the clock's start;
+  three rows: before_3d, before_1d, overdue), sent unless the moment preceded the clock's
+  start; and on each open report `next_reminder_at`, its first reminder not in the ledger
+  (the product's `reminders.next_moment`);
 - ANALYZE (PostgreSQL: VACUUM ANALYZE, as autovacuum would have done by then); one warm-up
   sweep (records the last day's reminders), --prime untimed sweeps (a long-running process has
   run its prepared statements many times: PostgreSQL switches a prepared statement to its
-  generic plan after five executions), then --repeat timed sweeps at the same moment, each in
-  its own transaction (commit included), which find nothing new: median and max; and --repeat
-  runs of `candidates` alone (median), how many it finds, and of each clock's query (on
+  generic plan after five executions), then --repeat timed sweeps at the same moment, as the
+  scheduled job runs them (`sweep_in_batches`, commits included), which find nothing new:
+  median and max; and --repeat runs of the due query alone (median), how many it finds (on
   PostgreSQL also with plan_cache_mode forced to custom and to generic).
 
-Then, at the largest size, the plan of each clock's candidate query (EXPLAIN on PostgreSQL, both
-the custom plan for the sweep's values and the generic plan; EXPLAIN QUERY PLAN on SQLite).
+Then, at the largest size, the plan of the due query (EXPLAIN on PostgreSQL, both the custom
+plan for the sweep's values and the generic plan; EXPLAIN QUERY PLAN on SQLite).
 With --try-index the given statements are run afterwards on the same data, followed by ANALYZE,
 and the timings and plans are taken again ("+index" rows).
 
@@ -62,16 +64,16 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import ClauseElement, Executable, Select, Table, insert, select, text
+from sqlalchemy import ClauseElement, Executable, Select, Table, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.compiler import compiles
 
 from complaints.models import ReminderEntry, Report
-from complaints.queries import CLOCK_COLUMNS
 from complaints.registry_models import Officer, Town, Unit
-from complaints.reminders import kinds
-from complaints.sweep import _pending, candidates, sweep
+from complaints.reminders import Candidate, kinds, next_moment
+from complaints.sweep import BATCH as SWEEP_BATCH
+from complaints.sweep import due_query, sweep_in_batches
 from complaints.vocabulary import CATEGORIES
 from jubao.auth import User
 from jubao.config import Settings
@@ -83,7 +85,7 @@ NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Zhangjiagang
 DAY = timedelta(days=1)
 WINDOW_DAYS = (-60, 90)  # the running clock's deadline, in days around NOW
 HISTORY_DAYS = (4 * 365, 100)  # closed reports were received this long ago (from, to)
-BATCH = 20_000
+BATCH = 20_000  # rows generated and loaded at a time
 PER_YEAR = 400_000  # numbers: ZJG-YYYY-NNNNNN, at most this many a year
 SEED = 20261127
 TARGET_MS = 200.0
@@ -186,6 +188,7 @@ def base_row(i: int, n: int, rng: random.Random) -> dict[str, Any]:
         "result_by": None,
         "reopened_at": None,
         "review_by": None,
+        "next_reminder_at": None,
         "finding": None,
         "summary": None,
         "reject_reason": None,
@@ -309,6 +312,23 @@ def ledger_rows(
             }
 
 
+def next_reminder(
+    row: dict[str, Any],
+    clocks: list[tuple[str, datetime, datetime]],
+    recorded: list[dict[str, Any]],
+) -> datetime | None:
+    """The report's next reminder moment as the sweeps of earlier days left it (the product's
+    own `next_moment` over its running clocks and ledger rows)."""
+    done: dict[tuple[str, datetime], set[str]] = {}
+    for entry in recorded:
+        done.setdefault((entry["clock"], entry["deadline"]), set()).add(entry["kind"])
+    running = [
+        Candidate(row["id"], row["number"], clock, deadline, began)
+        for clock, deadline, began in clocks
+    ]
+    return next_moment(running, done)
+
+
 @dataclass
 class Dataset:
     reports: int
@@ -354,7 +374,10 @@ def make_batch(n: int, start: int, stop: int, opened: list[int], sqlite: bool) -
     for i in range(start, stop):
         row = base_row(i, n, rng)
         if i in chosen:
-            ledger.extend(ledger_rows(i, open_row(row, rng)))
+            clocks = open_row(row, rng)
+            recorded = list(ledger_rows(i, clocks))
+            row["next_reminder_at"] = next_reminder(row, clocks, recorded)
+            ledger.extend(recorded)
         else:
             closed_row(row, rng)
         reports.append(row)
@@ -503,12 +526,10 @@ def _compile_explain(element: Explain, compiler: Any, **kw: Any) -> str:
     return f"{element.prefix} {sql}"
 
 
-def clock_query(clock: str, now: datetime) -> Select[Any]:
-    """The statement `candidates` runs for one clock (built the same way)."""
-    condition, deadline_column, started_column = CLOCK_COLUMNS[clock]
-    return select(Report.id, Report.number, deadline_column, started_column).where(
-        _pending(clock, condition, deadline_column, now)
-    )
+def sweep_query() -> Select[Any]:
+    """The statement the sweep runs to find what is due (complaints.sweep.due_query), with the
+    batch limit of the scheduled job."""
+    return due_query(NOW, SWEEP_BATCH)
 
 
 def sql_literal(value: Any) -> str:
@@ -519,15 +540,15 @@ def sql_literal(value: Any) -> str:
     return str(value)
 
 
-async def generic_plan(session: AsyncSession, clock: str, prefix: str) -> str:
-    """PostgreSQL's generic plan of the clock's query: the plan a prepared statement (asyncpg
+async def generic_plan(session: AsyncSession, prefix: str) -> str:
+    """PostgreSQL's generic plan of the due query: the plan a prepared statement (asyncpg
     caches them per connection) switches to after five executions if it looks no dearer."""
     connection = await session.connection()
-    compiled = clock_query(clock, NOW).compile(
+    compiled = sweep_query().compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
     values = ", ".join(sql_literal(compiled.params[name]) for name in compiled.positiontup or ())
-    name = f"bench_{clock}"
+    name = "bench_due"
     await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
     await connection.exec_driver_sql(f"PREPARE {name} AS {compiled.string}")
     rows = (await connection.exec_driver_sql(f"{prefix} EXECUTE {name}({values})")).all()
@@ -538,49 +559,40 @@ async def generic_plan(session: AsyncSession, clock: str, prefix: str) -> str:
 async def plans(
     sessions: async_sessionmaker[AsyncSession], dialect: str, analyze_it: bool
 ) -> dict[str, str]:
-    """Each clock's plan; on PostgreSQL the custom plan (for these parameter values) and the
-    generic plan ("<clock> generic")."""
+    """The due query's plan; on PostgreSQL the custom plan (for these parameter values) and the
+    generic plan ("due generic")."""
     if dialect == "postgresql":
         prefix = "EXPLAIN (ANALYZE, BUFFERS)" if analyze_it else "EXPLAIN"
     else:
         prefix = "EXPLAIN QUERY PLAN"
     found: dict[str, str] = {}
     async with sessions() as session:
-        for clock in CLOCK_COLUMNS:
-            rows = (await session.execute(Explain(clock_query(clock, NOW), prefix))).all()
-            if dialect == "postgresql":
-                found[clock] = "\n".join(row[0] for row in rows)
-                found[f"{clock} generic"] = await generic_plan(session, clock, prefix)
-            else:
-                depth: dict[int, int] = {0: -1}
-                lines = []
-                for node, parent, _, detail in rows:
-                    depth[node] = depth.get(parent, -1) + 1
-                    lines.append("  " * depth[node] + detail)
-                found[clock] = "\n".join(lines)
+        rows = (await session.execute(Explain(sweep_query(), prefix))).all()
+        if dialect == "postgresql":
+            found["due"] = "\n".join(row[0] for row in rows)
+            found["due generic"] = await generic_plan(session, prefix)
+        else:
+            depth: dict[int, int] = {0: -1}
+            lines = []
+            for node, parent, _, detail in rows:
+                depth[node] = depth.get(parent, -1) + 1
+                lines.append("  " * depth[node] + detail)
+            found["due"] = "\n".join(lines)
         await session.rollback()
     return found
 
 
-DEADLINE_INDEXES = tuple(f"ix_reports_{column.name}" for _, column, _ in CLOCK_COLUMNS.values())
-
-
 def full_scans(plan: str) -> list[str]:
-    """Plan lines that read all of reports, or every report with a past deadline: a sequential
-    scan, or a range over a plain deadline index (`deadline <= now + 7 days` holds for every
-    closed report too) with the status left to a filter. An index scan inside a BitmapAnd with
-    the status index is not counted."""
+    """Plan lines that read all of reports: a sequential scan, or a walk of an index other than
+    next_reminder_at's (a search by it reads only what is due)."""
 
     def whole(line: str) -> bool:
-        return "Seq Scan on reports" in line or line.startswith("SCAN reports")
-
-    def past_range(line: str) -> bool:
-        return line.startswith(("Index Scan", "SEARCH reports")) and any(
-            f"{index} " in line or line.endswith(index) for index in DEADLINE_INDEXES
+        return "Seq Scan on reports" in line or (
+            line.startswith("SCAN reports") and "ix_reports_next_reminder_at" not in line
         )
 
     lines = (line.strip().removeprefix("->").strip() for line in plan.splitlines())
-    return [line for line in lines if whole(line) or past_range(line)]
+    return [line for line in lines if whole(line)]
 
 
 def ledger_scans(plan: str) -> list[str]:
@@ -610,12 +622,11 @@ class Result:
     sweep_median_ms: float
     sweep_max_ms: float
     sweep_runs_ms: list[float]
-    candidates_median_ms: float
-    candidates_found: int
-    per_clock_ms: dict[str, float] = field(default_factory=dict)
-    # PostgreSQL: per clock under plan_cache_mode force_custom_plan / force_generic_plan
-    per_clock_custom_ms: dict[str, float] = field(default_factory=dict)
-    per_clock_generic_ms: dict[str, float] = field(default_factory=dict)
+    due_query_median_ms: float
+    due_found: int
+    # PostgreSQL: the due query under plan_cache_mode force_custom_plan / force_generic_plan
+    due_custom_ms: float | None = None
+    due_generic_ms: float | None = None
     plans: dict[str, str] = field(default_factory=dict)
 
 
@@ -623,16 +634,13 @@ def ms_since(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-async def time_clocks(session: AsyncSession, repeat: int) -> dict[str, float]:
-    per_clock: dict[str, float] = {}
-    for clock in CLOCK_COLUMNS:
-        runs = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            (await session.execute(clock_query(clock, NOW))).all()
-            runs.append(ms_since(start))
-        per_clock[clock] = round(statistics.median(runs), 2)
-    return per_clock
+async def time_due_query(session: AsyncSession, repeat: int) -> tuple[float, int]:
+    runs, found = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        found = len((await session.execute(sweep_query())).all())
+        runs.append(ms_since(start))
+    return round(statistics.median(runs), 2), found
 
 
 async def measure(
@@ -643,37 +651,29 @@ async def measure(
     prime: int,
 ) -> dict[str, Any]:
     """`prime` untimed sweeps (a long-running process has run its prepared statements many
-    times), then `repeat` timed sweeps and `repeat` runs of `candidates` and of each clock."""
+    times), then `repeat` timed sweeps as the scheduled job runs them, and `repeat` runs of the
+    due query alone."""
     sweeps: list[float] = []
     for number in range(prime + repeat):
         start = time.perf_counter()
-        async with sessions.begin() as session:
-            report = await sweep(session, NOW, settings=settings, vault=vault)
+        report = await sweep_in_batches(sessions, NOW, settings=settings, vault=vault)
         if number >= prime:
             sweeps.append(ms_since(start))
         if report.sent or report.skipped:
             say(f"    note: a repeated sweep recorded {report.sent} sent, {report.skipped} skipped")
-    timings: list[float] = []
-    found = 0
     figures: dict[str, Any] = {}
     async with sessions() as session:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            found = len(await candidates(session, NOW))
-            timings.append(ms_since(start))
-        figures["per_clock_ms"] = await time_clocks(session, repeat)
+        figures["due_query_median_ms"], figures["due_found"] = await time_due_query(session, repeat)
         await session.rollback()
         if session.bind.dialect.name == "postgresql":
             for mode in ("custom", "generic"):
                 await session.execute(text(f"SET LOCAL plan_cache_mode = force_{mode}_plan"))
-                figures[f"per_clock_{mode}_ms"] = await time_clocks(session, repeat)
+                figures[f"due_{mode}_ms"] = (await time_due_query(session, repeat))[0]
                 await session.rollback()
     return {
         "sweep_median_ms": round(statistics.median(sweeps), 2),
         "sweep_max_ms": round(max(sweeps), 2),
         "sweep_runs_ms": [round(t, 2) for t in sweeps],
-        "candidates_median_ms": round(statistics.median(timings), 2),
-        "candidates_found": found,
         **figures,
     }
 
@@ -706,8 +706,7 @@ async def run_size(
         load_s = round(time.perf_counter() - start, 1)
         say(f"    loaded and analyzed in {load_s} s ({dataset.ledger:,} ledger rows)")
         start = time.perf_counter()
-        async with sessions.begin() as session:
-            warm = await sweep(session, NOW, settings=settings, vault=vault)
+        warm = await sweep_in_batches(sessions, NOW, settings=settings, vault=vault)
         warmup_ms = round(ms_since(start), 1)
         say(f"    warm-up sweep {warmup_ms} ms: {warm.sent} sent, {warm.skipped} skipped")
         variants = [("baseline", ())] + ([("+index", try_index)] if try_index else [])
@@ -720,8 +719,8 @@ async def run_size(
             figures = await measure(sessions, settings, vault, repeat, prime)
             say(
                 f"    {variant}: sweep median {figures['sweep_median_ms']} ms, max "
-                f"{figures['sweep_max_ms']} ms; candidates {figures['candidates_median_ms']} ms, "
-                f"{figures['candidates_found']} found"
+                f"{figures['sweep_max_ms']} ms; due query {figures['due_query_median_ms']} ms, "
+                f"{figures['due_found']} found"
             )
             result = Result(
                 backend,
@@ -805,9 +804,9 @@ def verdicts(results: Sequence[Result]) -> list[dict[str, Any]]:
         small, large = rows[0], rows[-1]
         ratio = large.sweep_median_ms / small.sweep_median_ms if small.sweep_median_ms else 0.0
         worst = max(r.sweep_max_ms for r in rows)
-        scans = {clock: lines for clock, plan in large.plans.items() if (lines := full_scans(plan))}
+        scans = {name: lines for name, plan in large.plans.items() if (lines := full_scans(plan))}
         ledger = {
-            clock: lines for clock, plan in large.plans.items() if (lines := ledger_scans(plan))
+            name: lines for name, plan in large.plans.items() if (lines := ledger_scans(plan))
         }
         out.append(
             {
@@ -829,27 +828,23 @@ def verdicts(results: Sequence[Result]) -> list[dict[str, Any]]:
 def table(results: Sequence[Result]) -> str:
     head = (
         f"{'backend':<11}{'variant':<10}{'N':>10}{'open':>9}{'ledger':>9}"
-        f"{'sweep med':>11}{'sweep max':>11}{'cand med':>10}{'found':>7}  per clock (ms)"
+        f"{'sweep med':>11}{'sweep max':>11}{'due query':>11}{'found':>7}"
     )
     lines = [head, "-" * len(head)]
     for r in results:
-        clocks = " ".join(f"{c}={t}" for c, t in r.per_clock_ms.items())
         lines.append(
             f"{r.backend:<11}{r.variant:<10}{r.size:>10,}{r.open:>9,}{r.ledger_rows:>9,}"
-            f"{r.sweep_median_ms:>11.1f}{r.sweep_max_ms:>11.1f}{r.candidates_median_ms:>10.1f}"
-            f"{r.candidates_found:>7}  {clocks}"
+            f"{r.sweep_median_ms:>11.2f}{r.sweep_max_ms:>11.2f}{r.due_query_median_ms:>11.2f}"
+            f"{r.due_found:>7}"
         )
-    pinned = [r for r in results if r.per_clock_custom_ms]
+    pinned = [r for r in results if r.due_custom_ms is not None]
     if pinned:
         lines.append("")
         lines.append(
-            "PostgreSQL per clock (ms), plan_cache_mode forced: custom plan / generic plan"
+            "PostgreSQL due query (ms), plan_cache_mode forced: custom plan / generic plan"
         )
         for r in pinned:
-            clocks = " ".join(
-                f"{c}={t}/{r.per_clock_generic_ms.get(c)}" for c, t in r.per_clock_custom_ms.items()
-            )
-            lines.append(f"  {r.variant:<10}{r.size:>10,}  {clocks}")
+            lines.append(f"  {r.variant:<10}{r.size:>10,}  {r.due_custom_ms}/{r.due_generic_ms}")
     lines.append("")
     lines.append("warm-up sweeps (one-off, records what is newly due):")
     for r in results:
@@ -865,7 +860,7 @@ def table(results: Sequence[Result]) -> str:
             f"{v['backend']} {v['variant']}: sweep({v['large']:,})/sweep({v['small']:,}) = "
             f"{v['ratio']}x  [{mark[v['within_2x']]} <= {TARGET_RATIO:g}x];  worst sweep "
             f"{v['worst_sweep_ms']} ms  [{mark[v['under_200ms']]} < {TARGET_MS:g} ms];  "
-            f"plans reading all reports (seq scan or deadline-index range): "
+            f"plans reading all reports: "
             f"{', '.join(v['full_scans']) or 'none'};  whole-ledger reads: "
             f"{', '.join(v['ledger_scans']) or 'none'}"
         )
@@ -874,8 +869,8 @@ def table(results: Sequence[Result]) -> str:
             continue
         lines.append("")
         lines.append(f"=== plans: {r.backend} {r.variant} N={r.size:,} ===")
-        for clock, plan in r.plans.items():
-            lines.append(f"--- {clock}")
+        for name, plan in r.plans.items():
+            lines.append(f"--- {name}")
             lines.append(plan)
     return "\n".join(lines)
 
