@@ -6,7 +6,7 @@ in the same transaction, and each report's next moment is set from the ledger.""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -29,7 +29,7 @@ from jubao.config import Settings
 from jubao.identity import IdentityVault
 from notifications import outbox
 from notifications.channels import Channel
-from notifications.models import insert_ignoring_conflicts
+from notifications.models import insert_new_row
 from notifications.texts import render
 
 WHEN = {"before_3d": "还有3天", "before_7d": "还有7天", "before_1d": "还有1天"}
@@ -98,47 +98,101 @@ async def sweep(
     """Record and queue the reminders due at `now` for (at most `limit`) reports."""
     rows = await due_reports(session, now, limit)
     ledger = await _ledger(session, [report.id for report, _, _ in rows])
-    dialect = (await session.connection()).dialect.name
-    staff: dict[str, list[str]] = {}
-    sent = skipped = 0
-    for report, town, officer in rows:
+    sweeping = _Sweeping(session, (await session.connection()).dialect.name, settings, vault, now)
+    # The reports' new next_reminder_at are flushed together at the commit, not one by one
+    # before each insert.
+    with session.no_autoflush:
+        for row in rows:
+            await sweeping.report(row, ledger)
+    return SweepReport(sweeping.sent, sweeping.skipped, len(rows))
+
+
+@dataclass
+class _Sweeping:
+    session: AsyncSession
+    dialect: str
+    settings: Settings
+    vault: IdentityVault
+    now: datetime
+    sent: int = 0
+    skipped: int = 0
+    staff: dict[str, list[str]] = field(default_factory=dict)  # wework_ids by audience
+
+    async def report(
+        self,
+        row: tuple[Report, str, Officer | None],
+        ledger: dict[tuple[int, str, datetime], set[str]],
+    ) -> None:
+        report = row[0]
         running = running_clocks(report)
         recorded = {
             (c.clock, c.deadline): ledger[(report.id, c.clock, c.deadline)] for c in running
         }
         for candidate in running:
-            for decision in due(candidate, recorded[(candidate.clock, candidate.deadline)], now):
-                recorded[(candidate.clock, candidate.deadline)].add(decision.kind)
-                entry_id = await session.scalar(
-                    insert_ignoring_conflicts(dialect, ReminderEntry.__table__)
-                    .values(
-                        report_id=report.id,
-                        clock=candidate.clock,
-                        deadline=candidate.deadline,
-                        kind=decision.kind,
-                        sent=decision.send,
-                        at=now,
-                    )
-                    .returning(ReminderEntry.id)
+            done = recorded[(candidate.clock, candidate.deadline)]
+            for decision in due(candidate, done, self.now):
+                done.add(decision.kind)
+                entry_id = await self.session.scalar(
+                    insert_new_row(self.dialect, ReminderEntry.__table__),
+                    {
+                        "report_id": report.id,
+                        "clock": candidate.clock,
+                        "deadline": candidate.deadline,
+                        "kind": decision.kind,
+                        "sent": decision.send,
+                        "at": self.now,
+                    },
                 )
                 if entry_id is None:  # another sweep recorded it first
                     continue
-                if not decision.send:
-                    skipped += 1
-                    continue
-                await _remind(
-                    session,
-                    decision,
-                    entry_id,
-                    (report, town, officer),
-                    staff,
-                    settings=settings,
-                    vault=vault,
-                    now=now,
-                )
-                sent += 1
+                if decision.send:
+                    await self.remind(decision, entry_id, row)
+                    self.sent += 1
+                else:
+                    self.skipped += 1
         report.next_reminder_at = next_moment(running, recorded)
-    return SweepReport(sent, skipped, len(rows))
+
+    async def recipients(self, audience: str) -> list[str]:
+        roles = {"dispatchers": "dispatcher", "leaders": "leader", "finance": "finance"}
+        if audience not in self.staff:
+            self.staff[audience] = await staff_wework_ids(self.session, roles[audience])
+        return self.staff[audience]
+
+    async def remind(
+        self, decision: Decision, entry_id: int, row: tuple[Report, str, Officer | None]
+    ) -> None:
+        c, (report, town, officer), settings = decision.candidate, row, self.settings
+        text = render(
+            "reminder.txt.j2",
+            clock=CLOCKS[c.clock].label,
+            number=c.number,
+            urgent=report.urgent,
+            overdue=decision.kind == OVERDUE,
+            deadline=last_day(c.deadline, settings.tz),
+            when=WHEN.get(decision.kind, ""),
+            category=CATEGORY_LABELS[report.category],
+            town=town,
+            assignee=officer.name if officer else "未分派",
+            url=f"{settings.public_url.rstrip('/')}/console/reports/{c.number}",
+        )
+        for audience in decision.audiences():
+            channel, recipients = Channel.WORK_APP, []
+            if audience == "group":
+                channel, recipients = Channel.WORK_GROUP, [""]
+            elif audience == "officer":
+                recipients = [officer.wework_id] if officer else []
+            elif audience != "reporter":  # the reporter: reward collection, wired with rewards
+                recipients = await self.recipients(audience)
+            if recipients:
+                await outbox.put(
+                    self.session,
+                    key=f"reminder:{entry_id}:{audience}",
+                    channel=channel,
+                    recipient="|".join(recipients) or None,
+                    text=text,
+                    vault=self.vault,
+                    now=self.now,
+                )
 
 
 async def sweep_in_batches(
@@ -168,63 +222,3 @@ async def staff_wework_ids(session: AsyncSession, role: str) -> list[str]:
         .order_by(User.wework_id)
     )
     return list(rows)
-
-
-async def _remind(
-    session: AsyncSession,
-    decision: Decision,
-    entry_id: int,
-    row: tuple[Report, str, Officer | None],
-    staff: dict[str, list[str]],
-    *,
-    settings: Settings,
-    vault: IdentityVault,
-    now: datetime,
-) -> None:
-    c = decision.candidate
-    report, town, officer = row
-    text = render(
-        "reminder.txt.j2",
-        clock=CLOCKS[c.clock].label,
-        number=c.number,
-        urgent=report.urgent,
-        overdue=decision.kind == OVERDUE,
-        deadline=last_day(c.deadline, settings.tz),
-        when=WHEN.get(decision.kind, ""),
-        category=CATEGORY_LABELS[report.category],
-        town=town,
-        assignee=officer.name if officer else "未分派",
-        url=f"{settings.public_url.rstrip('/')}/console/reports/{c.number}",
-    )
-    roles = {"dispatchers": "dispatcher", "leaders": "leader", "finance": "finance"}
-    for audience in decision.audiences():
-        key = f"reminder:{entry_id}:{audience}"
-        if audience == "group":
-            await outbox.put(
-                session,
-                key=key,
-                channel=Channel.WORK_GROUP,
-                recipient=None,
-                text=text,
-                vault=vault,
-                now=now,
-            )
-            continue
-        if audience == "officer":
-            recipients = [officer.wework_id] if officer else []
-        elif audience in roles:
-            if audience not in staff:
-                staff[audience] = await staff_wework_ids(session, roles[audience])
-            recipients = staff[audience]
-        else:  # the reporter: reward collection, wired with rewards
-            continue
-        if recipients:
-            await outbox.put(
-                session,
-                key=key,
-                channel=Channel.WORK_APP,
-                recipient="|".join(recipients),
-                text=text,
-                vault=vault,
-                now=now,
-            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Insert, Integer, String, Table, Text
@@ -61,3 +62,11 @@ def insert_ignoring_conflicts(dialect_name: str, table: Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()
+
+
+@cache
+def insert_new_row(dialect_name: str, table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once: run it with the row as its
+    parameters (no `.values()`, whose literals cost a new cache key every time); the id is
+    None when the row was there before."""
+    return insert_ignoring_conflicts(dialect_name, table).returning(table.c.id)

@@ -26,7 +26,7 @@ from jubao.config import Settings
 from jubao.db import make_engine, make_sessionmaker
 from jubao.identity import IdentityVault
 from notifications.channels import CITIZEN_CHANNELS, Channel, Job, send
-from notifications.models import OutboxMessage, insert_ignoring_conflicts
+from notifications.models import OutboxMessage, insert_new_row
 from notifications.wechat_api import TIMEOUT, WeChatClient, WeChatError
 
 log = logging.getLogger(__name__)
@@ -93,8 +93,7 @@ async def put(
         "created_at": now,
     }
     dialect = (await session.connection()).dialect.name
-    insert = insert_ignoring_conflicts(dialect, OUTBOX).values(values).returning(OUTBOX.c.id)
-    return (await session.scalar(insert)) is not None
+    return (await session.scalar(insert_new_row(dialect, OUTBOX), values)) is not None
 
 
 @dataclass(frozen=True)
