@@ -2,13 +2,16 @@
 
 This is the hot path of every WeChat message, so the statements are built once per dialect
 and run on the session's connection (no ORM unit of work): building and flushing ORM
-statements cost more than the database did. Values are encrypted by the caller.
+statements cost more than the database did. On SQLite they go straight to the sqlite3
+connection under the session (same transaction): SQLAlchemy's execution of a statement cost
+about 80 µs, SQLite's about 10. Values are encrypted by the caller.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy import Delete, Insert, Select, bindparam, delete, select
@@ -16,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.models import Dialogue, InboundMessage
+from jubao.sqlite_inline import InlineConnection
 
 DIALOGUES = Dialogue.__table__
 MESSAGES = InboundMessage.__table__
@@ -69,7 +73,12 @@ class Store:
 
     @classmethod
     async def of(cls, session: AsyncSession) -> Store:
-        return cls(await session.connection())
+        connection = await session.connection()
+        if connection.dialect.name == "sqlite":
+            raw = (await connection.get_raw_connection()).driver_connection
+            if isinstance(raw, InlineConnection):
+                return SqliteStore(connection, await raw.in_transaction())
+        return cls(connection)
 
     async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
         row = (await self.connection.execute(self.sql.load_dialogue, {"hashes": hashes})).first()
@@ -118,3 +127,72 @@ class Store:
         else:
             statement, params = self.sql.reply_by_event_key, {"event_key": event_key}
         return await self.connection.scalar(statement, {"channel": channel, **params})
+
+
+def _sqlite_time(value: datetime) -> str:
+    """A UtcDateTime as SQLAlchemy stores it in SQLite: naive UTC text, microseconds."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class SqliteStore(Store):
+    """The same statements as Store, on the session's sqlite3 connection, in its transaction."""
+
+    def __init__(self, connection: AsyncConnection, sqlite: sqlite3.Connection) -> None:
+        super().__init__(connection)
+        self.sqlite = sqlite
+
+    async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
+        marks = ", ".join("?" * len(hashes))
+        row = self.sqlite.execute(
+            f"SELECT openid_hash, state_enc FROM dialogues WHERE openid_hash IN ({marks})",
+            hashes,
+        ).fetchone()
+        return StoredDialogue(row[0], row[1]) if row else None
+
+    async def save_dialogue(self, key: str, state_enc: str, now: datetime) -> None:
+        self.sqlite.execute(
+            "INSERT INTO dialogues (openid_hash, state_enc, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (openid_hash) DO UPDATE "
+            "SET state_enc = excluded.state_enc, updated_at = excluded.updated_at",
+            (key, state_enc, _sqlite_time(now)),
+        )
+
+    async def drop_dialogue(self, key: str) -> None:
+        self.sqlite.execute("DELETE FROM dialogues WHERE openid_hash = ?", (key,))
+
+    async def claim_message(
+        self,
+        *,
+        channel: str,
+        msg_id: int | None,
+        event_key: str | None,
+        msg_type: str,
+        received_at: datetime,
+        reply_enc: str | None,
+        openid_hash: str | None = None,
+    ) -> bool:
+        row = self.sqlite.execute(
+            "INSERT INTO inbound_messages "
+            "(channel, msg_id, event_key, msg_type, received_at, reply_enc, openid_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            (
+                channel,
+                msg_id,
+                event_key,
+                msg_type,
+                _sqlite_time(received_at),
+                reply_enc,
+                openid_hash,
+            ),
+        ).fetchone()
+        return row is not None
+
+    async def logged_reply(
+        self, channel: str, msg_id: int | None, event_key: str | None
+    ) -> str | None:
+        column, value = ("msg_id", msg_id) if msg_id is not None else ("event_key", event_key)
+        row = self.sqlite.execute(
+            f"SELECT reply_enc FROM inbound_messages WHERE channel = ? AND {column} = ?",
+            (channel, value),
+        ).fetchone()
+        return row[0] if row else None

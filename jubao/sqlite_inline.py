@@ -19,28 +19,32 @@ from typing import Any
 BUSY_TIMEOUT_MS = 30_000
 
 
+async def begin_immediate(connection: sqlite3.Connection) -> None:
+    """SQLAlchemy leaves BEGIN to the driver; ours takes the write lock at once (IMMEDIATE) so
+    that two connections never dead-lock upgrading a read lock. While another connection holds
+    the lock we wait on the event loop, not in SQLite's busy handler, so a holder in this same
+    process can finish (in WAL mode nothing else waits). Nothing to do inside a transaction."""
+    if connection.in_transaction:
+        return
+    deadline, pause = time.monotonic() + BUSY_TIMEOUT_MS / 1000, 0.001
+    while True:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
 class InlineCursor:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
         self._cursor = connection.cursor()
 
     async def _begin(self) -> None:
-        """SQLAlchemy leaves BEGIN to the driver; ours takes the write lock at once (IMMEDIATE)
-        so that two connections never dead-lock upgrading a read lock. While another
-        connection holds the lock we wait on the event loop, not in SQLite's busy handler,
-        so a holder in this same process can finish (in WAL mode nothing else waits)."""
-        if self._connection.in_transaction:
-            return
-        deadline, pause = time.monotonic() + BUSY_TIMEOUT_MS / 1000, 0.001
-        while True:
-            try:
-                self._connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
-                    raise
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+        await begin_immediate(self._connection)
 
     async def __aenter__(self) -> InlineCursor:
         return self
@@ -104,6 +108,13 @@ class InlineConnection:
 
     def cursor(self) -> InlineCursor:
         return InlineCursor(self._live())
+
+    async def in_transaction(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself, its transaction begun as a cursor would begin it: for
+        the few statements that run on every WeChat message (bot/store.py)."""
+        connection = self._live()
+        await begin_immediate(connection)
+        return connection
 
     async def commit(self) -> None:
         self._live().commit()
