@@ -1,0 +1,189 @@
+"""What one WeChat message costs in-process, layer by layer, on SQLite (no HTTP, no load generator).
+
+    python -m bench.callback_floor [--messages 5000]
+
+In one process, on a fresh demo database (the demo registry and Official Account), each over
+the same number of encrypted 举报 messages from new citizens, per message:
+
+- protocol: the bare handler's work of bench/callback.py without aiohttp: query checks,
+  hardened parse, both signatures, AES decryption, the inner parse, the reply rendered and
+  encrypted;
+- floor: the least one durable, encrypted transaction per message can cost here: raw sqlite3 on
+  the real schema, BEGIN IMMEDIATE, the dialogue read, its upsert and the message-log insert,
+  COMMIT (WAL, synchronous=NORMAL, as jubao runs it), with the state and the reply Fernet-
+  encrypted and the openid keyed-hashed as jubao does;
+- jubao: `bot.intake.handle` in `sessions.begin()`, commit included: what jubao does for the
+  message beyond the protocol.
+
+The baseline is the protocol layer, measured in the same run. A callback costs the protocol,
+what aiohttp adds (the same for both servers of bench/callback.py), and the database part;
+"best ratio" is protocol / (protocol + floor): an upper bound of bench/callback.py's ratio with
+one transaction per message, since aiohttp's share is left out of both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.replies import TextReply
+
+from bench.callback import BARE_REPLY, official_account
+from bot import intake
+from bot.conversation import Inbound
+from bot.intake import Envelope
+from bot.protocol import cdata_safe, check_signature, check_timestamp, parse_xml
+from jubao.config import load_settings
+from jubao.db import make_engine, make_sessionmaker
+from jubao.demo import DEMO_MP, prepare_demo
+from jubao.identity import IdentityVault
+
+ROUNDS = 3  # each layer is timed this many times; the median round is reported
+
+
+def protocol_layer(count: int) -> Callable[[], None]:
+    side = official_account()
+    token = DEMO_MP["mp_token"]
+    crypto = WeChatCrypto(token, DEMO_MP["mp_aes_key"], DEMO_MP["mp_appid"])
+    now = int(time.time())
+    first = 2**61 + secrets.randbelow(2**60)
+    signed = [
+        side.request(side.message(f"oFloor{n:022d}", "text", first + n, now, Content="举报"))
+        for n in range(count)
+    ]
+
+    def run() -> None:
+        moment = datetime.now(UTC)
+        for request in signed:
+            query = dict(parse_qsl(request.query))
+            check_timestamp(query["timestamp"], moment)
+            outer = parse_xml(request.body)
+            check_signature(query["signature"], token, query["timestamp"], query["nonce"])
+            encrypted = outer.get("Encrypt") or ""
+            check_signature(
+                query["msg_signature"], token, query["timestamp"], query["nonce"], encrypted
+            )
+            inner = crypto.decrypt_message(
+                {"Encrypt": encrypted}, query["msg_signature"], query["timestamp"], query["nonce"]
+            )
+            parse_xml(inner.encode())
+            message = parse_message(inner)
+            stamp = int(moment.timestamp())
+            xml = TextReply(
+                source=message.target,
+                target=message.source,
+                content=cdata_safe(BARE_REPLY),
+                time=stamp,
+            ).render()
+            crypto.encrypt_message(xml, query["nonce"], str(stamp))
+
+    return run
+
+
+def floor_layer(path: str, vault: IdentityVault, count: int) -> Callable[[], None]:
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    state = '{"step":"category","draft":{},"updated_at":null}'
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    rounds = iter(range(1_000_000))
+
+    def run() -> None:
+        base = next(rounds) * count
+        for n in range(base, base + count):
+            key = vault.lookup_hash(f"oFloorRaw{n:019d}")
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "SELECT openid_hash, state_enc FROM dialogues WHERE openid_hash IN (?)", (key,)
+            ).fetchone()
+            connection.execute(
+                "INSERT INTO dialogues (openid_hash, state_enc, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (openid_hash) DO UPDATE "
+                "SET state_enc = excluded.state_enc, updated_at = excluded.updated_at",
+                (key, vault.encrypt(state), stamp),
+            )
+            connection.execute(
+                "INSERT INTO inbound_messages (channel, msg_id, msg_type, received_at, "
+                "reply_enc, openid_hash) VALUES ('mp', ?, 'text', ?, ?, ?) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                (n, stamp, vault.encrypt(BARE_REPLY), key),
+            ).fetchone()
+            connection.execute("COMMIT")
+
+    return run
+
+
+def timed(run: Callable[[], None], count: int) -> float:
+    """Microseconds per message: the median of ROUNDS rounds."""
+    rounds = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        run()
+        rounds.append((time.perf_counter() - start) / count * 1e6)
+    return statistics.median(rounds)
+
+
+async def jubao_layer(settings, count: int) -> float:  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    vault = IdentityVault(settings.identity_keys)
+    now = datetime.now(UTC)
+    first = 2**61 + secrets.randbelow(2**60)
+    rounds = []
+    try:
+        for round_number in range(ROUNDS):
+            start = time.perf_counter()
+            for n in range(round_number * count, (round_number + 1) * count):
+                envelope = Envelope(
+                    "mp",
+                    f"oFloorJubao{n:017d}",
+                    "gh_jubao_demo",
+                    first + n,
+                    int(now.timestamp()),
+                    Inbound("text", text="举报"),
+                )
+                async with sessions.begin() as session:
+                    await intake.handle(session, envelope, vault=vault, settings=settings, now=now)
+            rounds.append((time.perf_counter() - start) / count * 1e6)
+    finally:
+        await engine.dispose()
+    return statistics.median(rounds)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.callback_floor")
+    parser.add_argument("--messages", type=int, default=5000, help="messages per round (5000)")
+    args = parser.parse_args(argv)
+    count = args.messages
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("JUBAO_")}
+    environ["JUBAO_LOG_LEVEL"] = "WARNING"
+    settings, _, folder = prepare_demo(load_settings(environ), environ)
+    vault = IdentityVault(settings.identity_keys)
+    protocol = timed(protocol_layer(count), count)
+    floor = timed(floor_layer(str(folder / "demo.db"), vault, count), count)
+    jubao = asyncio.run(jubao_layer(settings, count))
+    rows = [
+        ("protocol (the bare handler's work, no HTTP)", protocol),
+        ("floor: one raw durable encrypted transaction", floor),
+        ("jubao: intake.handle + commit", jubao),
+    ]
+    for name, micros in rows:
+        print(f"{name:<48}{micros:>9.1f} us/message{micros / protocol:>8.2f} x protocol")
+    print(f"best ratio with a transaction per message: {protocol / (protocol + floor):.2f}")
+    print(f"ratio implied by jubao's database part:    {protocol / (protocol + jubao):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
