@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot import mp, work
 from bot.housekeeping import housekeeping
+from bot.quick_path import quick_path
 from jubao.background import register
 from jubao.keys import SETTINGS
 
@@ -21,4 +22,5 @@ def setup(app: web.Application) -> None:
         app[work.WORK] = work_app
     app.router.add_get("/wechat/work", work.verify_url)
     app.router.add_post("/wechat/work", work.callback)
+    app.cleanup_ctx.append(quick_path)
     register(app, housekeeping)

@@ -28,7 +28,7 @@ from bot.conversation import (
     Supplement,
 )
 from bot.dialogue import needs_towns, step
-from bot.store import Store
+from bot.store import Store, StoredDialogue
 from complaints import objections, services, supplements
 from complaints.deadlines import last_day
 from complaints.registry import town_names
@@ -79,29 +79,67 @@ async def handle(
     the message is already logged: a retry then rolls back whatever it did and gets the stored
     reply. On PostgreSQL a concurrent retry waits on the first delivery's row locks.
     """
-    hashes = vault.lookup_hashes(envelope.openid)
-    bot_store = await Store.of(session)
-    stored = await bot_store.load_dialogue(hashes)
-    conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
-    towns = await town_names(session) if needs_towns(conversation) else []
-    outcome = step(conversation, envelope.inbound, towns, now)
-    outcome = await _carry_out(session, outcome, envelope, hashes, vault, settings, now)
-    reply = outcome.reply
+    store = await Store.of(session)
+    loaded = await _load(store, envelope, vault)
+    towns = await town_names(session) if needs_towns(loaded.conversation) else []
+    outcome = step(loaded.conversation, envelope.inbound, towns, now)
+    outcome = await _carry_out(session, outcome, envelope, loaded.hashes, vault, settings, now)
+    return await _write(store, envelope, loaded, outcome, vault, now)
 
+
+async def handle_plain(
+    store: Store, envelope: Envelope, *, vault: IdentityVault, now: datetime
+) -> Handled | None:
+    """`handle` for a message whose step needs neither the registry nor any report work (most
+    dialogue answers), on the bot's own tables only; None, having written nothing, for any
+    other message: `handle` decides it then, to the same outcome (`step` is pure)."""
+    loaded = await _load(store, envelope, vault)
+    if needs_towns(loaded.conversation):
+        return None
+    outcome = step(loaded.conversation, envelope.inbound, [], now)
+    if outcome.effect is not None:
+        return None
+    return await _write(store, envelope, loaded, outcome, vault, now)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    hashes: list[str]  # the sender's lookup hashes, newest key first
+    stored: StoredDialogue | None
+    conversation: Conversation | None
+
+
+async def _load(store: Store, envelope: Envelope, vault: IdentityVault) -> _Loaded:
+    hashes = vault.lookup_hashes(envelope.openid)
+    stored = await store.load_dialogue(hashes)
+    conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
+    return _Loaded(hashes, stored, conversation)
+
+
+async def _write(
+    store: Store,
+    envelope: Envelope,
+    loaded: _Loaded,
+    outcome: Outcome,
+    vault: IdentityVault,
+    now: datetime,
+) -> Handled:
+    """The new dialogue state, then the message log row with the reply (last: see handle)."""
+    reply, stored = outcome.reply, loaded.stored
     if outcome.conversation is not None:
         state = vault.encrypt(encode(outcome.conversation))
-        await bot_store.save_dialogue(stored.key if stored else hashes[0], state, now)
+        await store.save_dialogue(stored.key if stored else loaded.hashes[0], state, now)
     elif stored is not None:
-        await bot_store.drop_dialogue(stored.key)
+        await store.drop_dialogue(stored.key)
 
-    claimed = await bot_store.claim_message(
+    claimed = await store.claim_message(
         channel=envelope.channel,
         msg_id=envelope.msg_id,
         event_key=_event_key(envelope, vault),
         msg_type=envelope.inbound.kind,
         received_at=now,
         reply_enc=vault.encrypt(reply) if reply else None,
-        openid_hash=hashes[0],
+        openid_hash=loaded.hashes[0],
     )
     if not claimed:
         raise AlreadyHandled

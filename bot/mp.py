@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from bot.protocol import (
     require,
     text_reply,
 )
+from bot.quick_path import QUICK_PATH
 from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
@@ -76,15 +78,18 @@ async def callback(request: web.Request) -> web.Response:
     except Refusal as refusal:
         return web.Response(status=refusal.status, text=refusal.reason)
     sessions, vault, settings = request.app[SESSIONS], request.app[VAULT], request.app[SETTINGS]
+    quick = request.app.get(QUICK_PATH)
     try:
-        async with sessions.begin() as session:
-            handled = await intake.handle(
-                session, envelope, vault=vault, settings=settings, now=now
-            )
+        handled = await quick.handle(envelope, vault=vault, now=now) if quick else None
+        if handled is None:
+            async with sessions.begin() as session:
+                handled = await intake.handle(
+                    session, envelope, vault=vault, settings=settings, now=now
+                )
         reply = handled.reply
         if handled.follow_up:
             request.app[BACKGROUND].soon()
-    except (intake.AlreadyHandled, IntegrityError):
+    except (intake.AlreadyHandled, IntegrityError, sqlite3.IntegrityError):
         # A WeChat retry (or one racing the first delivery): answer as the first delivery did.
         async with sessions.begin() as session:
             reply = await intake.stored_reply(session, envelope, vault)

@@ -77,7 +77,7 @@ class Store:
         if connection.dialect.name == "sqlite":
             raw = (await connection.get_raw_connection()).driver_connection
             if isinstance(raw, InlineConnection):
-                return SqliteStore(connection, await raw.in_transaction())
+                return SqliteStore(await raw.in_transaction())
         return cls(connection)
 
     async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
@@ -135,10 +135,10 @@ def _sqlite_time(value: datetime) -> str:
 
 
 class SqliteStore(Store):
-    """The same statements as Store, on the session's sqlite3 connection, in its transaction."""
+    """The same statements as Store, on a sqlite3 connection (a session's, or the quick path's:
+    bot/quick_path.py), in the transaction it has begun."""
 
-    def __init__(self, connection: AsyncConnection, sqlite: sqlite3.Connection) -> None:
-        super().__init__(connection)
+    def __init__(self, sqlite: sqlite3.Connection) -> None:  # no Core statements to build
         self.sqlite = sqlite
 
     async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
