@@ -3,14 +3,16 @@ agree with the migrated schema, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 
 from jubao import migrate
-from jubao.db import make_engine
+from jubao.db import UtcDateTime, make_engine
 from jubao.models import metadata
 from tests.conftest import BACKENDS, POSTGRES_URL, _admin
 
@@ -69,3 +71,53 @@ async def test_models_and_migrations_agree(empty_url):
     await engine.dispose()
     assert differences == []
     assert version == revisions()[-1]
+
+
+async def test_open_reports_get_a_first_look_from_the_sweep_after_0009(empty_url):
+    """Reports filed before next_reminder_at existed: the open ones are due for one look at
+    once (the sweep then sets their true moment), the finished ones never."""
+    from complaints.models import Report
+
+    await migrate.upgrade(empty_url, "0008")
+    engine = make_engine(empty_url)
+    received = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    columns = (
+        "number, year, seq, category, town_id, place, details, description, channel, "
+        "anonymous, reporter_openid_enc, reporter_openid_hash, query_code_hash, status, "
+        "urgent, received_at, accept_by"
+    )
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO towns (id, name, position) VALUES (1, '塘桥镇', 0)")
+            )
+            for seq, status in ((1, "received"), (2, "closed"), (3, "investigating")):
+                await connection.execute(
+                    text(
+                        f"INSERT INTO reports ({columns}) VALUES (:number, 2026, :seq, 'hazard', "
+                        "1, '某作坊', '', '消防通道被堵', 'wechat', :no, 'enc', :hash, 'h', "
+                        ":status, :no, :at, :at)"
+                    ).bindparams(bindparam("at", type_=UtcDateTime())),
+                    {
+                        "number": f"ZJG-2026-{seq:06d}",
+                        "seq": seq,
+                        "hash": f"hash{seq}",
+                        "status": status,
+                        "no": False,
+                        "at": received,
+                    },
+                )
+        await migrate.upgrade(empty_url)
+        from sqlalchemy import select
+
+        from jubao.db import make_sessionmaker
+
+        async with make_sessionmaker(engine)() as session:
+            rows = dict(
+                (await session.execute(select(Report.status, Report.next_reminder_at))).all()
+            )
+        assert rows["received"] is not None and rows["investigating"] is not None
+        assert rows["received"] == received
+        assert rows["closed"] is None
+    finally:
+        await engine.dispose()
