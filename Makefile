@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench-callback
+.PHONY: demo test lint bench-callback bench-floor bench-sweep
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,9 @@ lint: $(VENV)/.installed-test
 
 bench-callback: $(VENV)/.installed-test
 	$(BIN)/python -m bench.callback
+
+bench-floor: $(VENV)/.installed-test
+	$(BIN)/python -m bench.callback_floor
+
+bench-sweep: $(VENV)/.installed-test
+	$(BIN)/python -m bench.sweep
