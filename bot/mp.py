@@ -80,8 +80,9 @@ async def callback(request: web.Request) -> web.Response:
     sessions, vault, settings = request.app[SESSIONS], request.app[VAULT], request.app[SETTINGS]
     quick = request.app.get(QUICK_PATH)
     try:
-        handled = await quick.handle(envelope, vault=vault, now=now) if quick else None
-        if handled is None:
+        if quick is not None:
+            handled = await quick.handle(envelope, vault=vault, settings=settings, now=now)
+        else:
             async with sessions.begin() as session:
                 handled = await intake.handle(
                     session, envelope, vault=vault, settings=settings, now=now

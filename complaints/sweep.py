@@ -51,14 +51,15 @@ class SweepReport:
 def due_query(now: datetime, limit: int | None = None) -> Select[tuple[Report, str, Officer]]:
     """Reports whose next reminder moment has come, earliest first, with town and assignee:
     a range of the next_reminder_at index, so its cost follows what is due, not the table.
-    Locked on PostgreSQL, skipping the rows another sweep holds."""
+    Locked on PostgreSQL (FOR NO KEY UPDATE: evidence and timeline rows may still be added to
+    them meanwhile), skipping the rows another sweep or an action holds."""
     query = (
         select(Report, Town.name, Officer)
         .join(Town, Town.id == Report.town_id)
         .outerjoin(Officer, Officer.id == Report.assignee_id)
         .where(Report.next_reminder_at <= now)
         .order_by(Report.next_reminder_at, Report.id)
-        .with_for_update(of=Report, skip_locked=True)
+        .with_for_update(of=Report, skip_locked=True, key_share=True)
     )
     return query if limit is None else query.limit(limit)
 

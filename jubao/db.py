@@ -75,6 +75,37 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+class Turns:
+    """First come, first served, one at a time: an asyncio.Lock (it wakes waiters in order and
+    lets no newcomer pass them) that knows its holder, so that a task asking again while it
+    holds the turn fails at once instead of waiting for itself for ever."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError("a SQLite session opened inside another would wait for ever")
+        await self._lock.acquire()
+        self._holder = task
+
+    def release(self) -> None:
+        self._holder = None
+        self._lock.release()
+
+    def held_here(self) -> bool:
+        """Whether the current task holds the turn."""
+        return self._holder is not None and self._holder is asyncio.current_task()
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.release()
+
+
 class QueuedSession(AsyncSession):
     """A session that waits its turn (see QueuedSessionmaker) when used as `async with`."""
 
@@ -94,7 +125,7 @@ class QueuedSession(AsyncSession):
 class _InTurn:
     """`async with`: wait for the turn, then enter `inner`; leave it, then give the turn on."""
 
-    def __init__(self, turns: asyncio.Lock, inner: Any) -> None:
+    def __init__(self, turns: Turns, inner: Any) -> None:
         self.turns, self.inner = turns, inner
 
     async def __aenter__(self) -> Any:
@@ -118,17 +149,24 @@ class QueuedSessionmaker(async_sessionmaker[AsyncSession]):
     SQLAlchemy's pool wait is not fair: a connection handed back wakes the first waiter, but a
     newcomer that asks before the waiter runs takes it, and the waiter goes to the back of the
     line. Under load most callbacks waited milliseconds and a few waited seconds (bench/
-    callback.py: p99 0.3 to 2.7 s at a p50 of 50 ms). An asyncio.Lock wakes waiters in order
-    and lets no newcomer pass them, so the turn is taken here, before the pool is asked."""
+    callback.py: p99 0.3 to 2.7 s at a p50 of 50 ms). The turn is taken here, before the pool
+    is asked. Whatever else uses the database in this process takes the same `turns`
+    (bot/quick_path.py)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.turns = asyncio.Lock()
+        self.turns = Turns()
         super().__init__(
             engine, class_=QueuedSession, expire_on_commit=False, info={"turns": self.turns}
         )
 
     def begin(self) -> Any:
         return _InTurn(self.turns, super().begin())
+
+    def begin_in_turn(self) -> Any:
+        """`begin()` for a caller that holds the turn already (`async with sessions.turns`)."""
+        if not self.turns.held_here():
+            raise RuntimeError("begin_in_turn() without holding the turn")
+        return super().begin()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -109,6 +109,15 @@ class InlineConnection:
     def cursor(self) -> InlineCursor:
         return InlineCursor(self._live())
 
+    async def begin(self) -> sqlite3.Connection:
+        """A new transaction on the sqlite3 connection itself (one left open by a failed commit
+        is rolled back first), for a caller that owns this connection (bot/quick_path.py)."""
+        connection = self._live()
+        if connection.in_transaction:
+            connection.rollback()
+        await begin_immediate(connection)
+        return connection
+
     async def in_transaction(self) -> sqlite3.Connection:
         """The sqlite3 connection itself, its transaction begun as a cursor would begin it: for
         the few statements that run on every WeChat message (bot/store.py)."""

@@ -4,11 +4,14 @@ same replies, and everything else still goes the ordinary way."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.models import InboundMessage
 from bot.quick_path import QUICK_PATH
+from jubao import sqlite_inline
 
 PLACE = "塘桥镇东街一家无名五金加工作坊"
 
@@ -53,3 +56,56 @@ async def test_a_whole_report_mixes_quick_and_ordinary_steps(wechat, sessions):
     assert filed.number.startswith("ZJG-2026-")
     second = await wechat.file_report("o-quick3", town="塘桥镇", place=PLACE)
     assert second.number != filed.number
+
+
+async def test_a_citizens_messages_are_decided_in_the_order_they_came(
+    wechat, sessions, database_url
+):
+    """提交 needs the session path and 取消 is a plain step: sent in that order while the
+    database is busy, the report is filed and the cancel finds nothing left to cancel."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("turns exist on SQLite only")
+    from complaints.models import Report
+    from jubao.keys import SESSIONS
+
+    for text in ("举报", "1", "塘桥镇", PLACE, "车间没有通风，工人不戴口罩打磨金属件。", "完成"):
+        await wechat.say("o-order", text)
+    assert "提交" in await wechat.say("o-order", "2")  # anonymous: the summary to confirm
+    turns = wechat.client.app[SESSIONS].turns
+    await turns.acquire()  # another request holds the database
+    submit = asyncio.create_task(wechat.say("o-order", "1"))
+    await asyncio.sleep(0.05)
+    cancel = asyncio.create_task(wechat.say("o-order", "取消"))
+    await asyncio.sleep(0.05)
+    turns.release()
+    submitted, cancelled = await asyncio.gather(submit, cancel)
+    assert "举报编号" in submitted and "没有正在填写" in cancelled
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Report)) == 1
+
+
+async def test_a_failed_commit_loses_nothing_and_the_retry_is_answered(
+    wechat, sessions, database_url, monkeypatch
+):
+    """The disk fails as the quick path commits: WeChat gets an error, nothing is kept, and
+    its retry is handled afresh on a clean transaction."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the quick path exists on SQLite only")
+    await at_place_question(wechat, "o-disk")
+    quick = wechat.client.app[QUICK_PATH]
+    real_commit = sqlite_inline.InlineConnection.commit
+    failures = [sqlite3.OperationalError("database or disk is full")]
+
+    async def commit(self: sqlite_inline.InlineConnection) -> None:
+        if self is quick.connection and failures:
+            raise failures.pop()
+        await real_commit(self)
+
+    monkeypatch.setattr(sqlite_inline.InlineConnection, "commit", commit)
+    before = await logged(sessions)
+    signed = wechat.signed("o-disk", "text", Content=PLACE)
+    first = await wechat.post(signed)
+    assert first.status == 500 and await logged(sessions) == before
+    again = await wechat.post(signed)  # WeChat's retry
+    assert again.status == 200 and "具体情况" in again.reply
+    assert await logged(sessions) == before + 1

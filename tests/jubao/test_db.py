@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import text
 
 from jubao.db import make_engine, make_sessionmaker
@@ -62,6 +63,22 @@ async def test_a_failed_session_gives_its_turn_on(tmp_path):  # type: ignore[no-
             except Exception:
                 pass
         async with sessions() as session:
+            assert (await session.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_session_opened_inside_another_fails_at_once(tmp_path):  # type: ignore[no-untyped-def]
+    """On SQLite it would wait for its own turn for ever, and every request behind it."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'nested.db'}")
+    sessions = make_sessionmaker(engine)
+    try:
+        async with sessions() as outer:
+            await outer.execute(text("SELECT 1"))
+            with pytest.raises(RuntimeError, match="inside another"):
+                async with sessions.begin():
+                    pass
+        async with sessions.begin() as session:  # the turn was given back
             assert (await session.execute(text("SELECT 1"))).scalar() == 1
     finally:
         await engine.dispose()
