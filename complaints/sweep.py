@@ -5,11 +5,13 @@ in the same transaction, and each report's next moment is set from the ledger.""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.deadlines import last_day
@@ -33,6 +35,7 @@ from notifications.models import insert_new_row
 from notifications.texts import render
 
 WHEN = {"before_3d": "还有3天", "before_7d": "还有7天", "before_1d": "还有1天"}
+log = logging.getLogger(__name__)
 BATCH = 500  # reports per transaction when a sweep has many to do (the first after a holiday)
 
 
@@ -41,14 +44,20 @@ class SweepReport:
     sent: int
     skipped: int
     examined: int = 0  # reports whose moment had come
+    failed: tuple[int, ...] = ()  # ids of those left due after an error (logged)
 
     def __add__(self, other: SweepReport) -> SweepReport:
         return SweepReport(
-            self.sent + other.sent, self.skipped + other.skipped, self.examined + other.examined
+            self.sent + other.sent,
+            self.skipped + other.skipped,
+            self.examined + other.examined,
+            self.failed + other.failed,
         )
 
 
-def due_query(now: datetime, limit: int | None = None) -> Select[tuple[Report, str, Officer]]:
+def due_query(
+    now: datetime, limit: int | None = None, passed_over: Collection[int] = ()
+) -> Select[tuple[Report, str, Officer]]:
     """Reports whose next reminder moment has come, earliest first, with town and assignee:
     a range of the next_reminder_at index, so its cost follows what is due, not the table.
     Locked on PostgreSQL (FOR NO KEY UPDATE: evidence and timeline rows may still be added to
@@ -58,6 +67,7 @@ def due_query(now: datetime, limit: int | None = None) -> Select[tuple[Report, s
         .join(Town, Town.id == Report.town_id)
         .outerjoin(Officer, Officer.id == Report.assignee_id)
         .where(Report.next_reminder_at <= now)
+        .where(Report.id.not_in(passed_over) if passed_over else true())
         .order_by(Report.next_reminder_at, Report.id)
         .with_for_update(of=Report, skip_locked=True, key_share=True)
     )
@@ -65,9 +75,13 @@ def due_query(now: datetime, limit: int | None = None) -> Select[tuple[Report, s
 
 
 async def due_reports(
-    session: AsyncSession, now: datetime, limit: int | None = None
+    session: AsyncSession,
+    now: datetime,
+    limit: int | None = None,
+    passed_over: Collection[int] = (),
 ) -> list[tuple[Report, str, Officer | None]]:
-    return [tuple(row) for row in await session.execute(due_query(now, limit))]  # type: ignore[misc]
+    query = due_query(now, limit, passed_over)
+    return [tuple(row) for row in await session.execute(query)]  # type: ignore[misc]
 
 
 async def _ledger(
@@ -95,17 +109,30 @@ async def sweep(
     settings: Settings,
     vault: IdentityVault,
     limit: int | None = None,
+    passed_over: Collection[int] = (),
 ) -> SweepReport:
-    """Record and queue the reminders due at `now` for (at most `limit`) reports."""
-    rows = await due_reports(session, now, limit)
+    """Record and queue the reminders due at `now` for (at most `limit`) reports, but those
+    `passed_over` (failed earlier in this run)."""
+    rows = await due_reports(session, now, limit, passed_over)
     ledger = await _ledger(session, [report.id for report, _, _ in rows])
     sweeping = _Sweeping(session, (await session.connection()).dialect.name, settings, vault, now)
-    # The reports' new next_reminder_at are flushed together at the commit, not one by one
-    # before each insert.
-    with session.no_autoflush:
-        for row in rows:
-            await sweeping.report(row, ledger)
-    return SweepReport(sweeping.sent, sweeping.skipped, len(rows))
+    moments: list[dict[str, object]] = []
+    failed: list[int] = []
+    for row in rows:
+        # A savepoint each: a report that fails (a bug, bad data) is logged and left due, to be
+        # tried again next time, and holds up no other report's reminders.
+        try:
+            async with session.begin_nested():
+                moment, sent, skipped = await sweeping.report(row, ledger)
+        except Exception:
+            log.exception("reminder sweep: report id %s failed; tried again next time", row[0].id)
+            failed.append(row[0].id)
+            continue
+        sweeping.sent, sweeping.skipped = sweeping.sent + sent, sweeping.skipped + skipped
+        moments.append({"id": row[0].id, "next_reminder_at": moment})
+    if moments:  # one executemany, not an UPDATE per report
+        await session.execute(update(Report), moments)
+    return SweepReport(sweeping.sent, sweeping.skipped, len(rows), tuple(failed))
 
 
 @dataclass
@@ -123,8 +150,10 @@ class _Sweeping:
         self,
         row: tuple[Report, str, Officer | None],
         ledger: dict[tuple[int, str, datetime], set[str]],
-    ) -> None:
-        report = row[0]
+    ) -> tuple[datetime | None, int, int]:
+        """Record and queue the report's due reminders; its next moment, how many were sent
+        and how many recorded skipped."""
+        report, sent, skipped = row[0], 0, 0
         running = running_clocks(report)
         recorded = {
             (c.clock, c.deadline): ledger[(report.id, c.clock, c.deadline)] for c in running
@@ -148,10 +177,10 @@ class _Sweeping:
                     continue
                 if decision.send:
                     await self.remind(decision, entry_id, row)
-                    self.sent += 1
+                    sent += 1
                 else:
-                    self.skipped += 1
-        report.next_reminder_at = next_moment(running, recorded)
+                    skipped += 1
+        return next_moment(running, recorded), sent, skipped
 
     async def recipients(self, audience: str) -> list[str]:
         roles = {"dispatchers": "dispatcher", "leaders": "leader", "finance": "finance"}
@@ -210,7 +239,9 @@ async def sweep_in_batches(
     total = SweepReport(0, 0)
     while True:
         async with sessions.begin() as session:
-            part = await sweep(session, now, settings=settings, vault=vault, limit=batch)
+            part = await sweep(
+                session, now, settings=settings, vault=vault, limit=batch, passed_over=total.failed
+            )
         total += part
         if part.examined < batch:
             return total
