@@ -57,7 +57,14 @@ async def act(
         action = Action(action_name)
     except ValueError:
         raise Invalid(f"未知操作：{action_name}") from None
-    report = await session.scalar(select(Report).where(Report.number == number).with_for_update())
+    # populate_existing: a caller may have read the report before this lock was granted (the
+    # API checks scope first); the identity map would hand back that older copy.
+    report = await session.scalar(
+        select(Report)
+        .where(Report.number == number)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if report is None:
         raise LookupError(number)
     ctx = Context(settings, await clocks_in_force(session), now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -213,3 +215,30 @@ async def test_an_anonymous_reporter_has_nothing_to_reveal(wechat, staff, sessio
         f"/api/v1/reports/{filed.number}/reveal", "zhao", {"reason": "审计"}
     )
     assert status == 403 and body["error"] == "forbidden"
+
+
+async def test_two_dispatchers_accepting_at_once_accept_once(wechat, staff, sessions, database_url):
+    """Both read the report, then wait for its row lock (held here by a third transaction);
+    the second to get it must see the report as the first left it: one 200, one 409, one
+    acceptance and one assignment."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one transaction at a time: the race cannot happen there")
+    from sqlalchemy import select
+
+    from complaints.models import Report, ReportEvent
+
+    filed = await wechat.file_report("o-race", town="塘桥镇", place="塘桥镇东街一家五金作坊")
+    await staff.add("wang3", "dispatcher")
+    async with sessions.begin() as holder:
+        await holder.execute(
+            select(Report.id).where(Report.number == filed.number).with_for_update()
+        )
+        racing = [
+            asyncio.create_task(staff.act(filed.number, who, "accept")) for who in ("wang", "wang3")
+        ]
+        await asyncio.sleep(0.5)  # both have read the report and wait for the lock
+    results = await asyncio.gather(*racing)
+    assert sorted(status for status, _ in results) == [200, 409]
+    async with sessions() as session:
+        actions = list(await session.scalars(select(ReportEvent.action).order_by(ReportEvent.id)))
+    assert actions.count("accept") == 1 and actions.count("assign") == 1
