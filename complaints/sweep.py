@@ -118,6 +118,7 @@ async def sweep(
     sweeping = _Sweeping(session, (await session.connection()).dialect.name, settings, vault, now)
     moments: list[dict[str, object]] = []
     failed: list[int] = []
+    total_sent = total_skipped = 0
     for row in rows:
         # A savepoint each: a report that fails (a bug, bad data) is logged and left due, to be
         # tried again next time, and holds up no other report's reminders.
@@ -128,11 +129,11 @@ async def sweep(
             log.exception("reminder sweep: report id %s failed; tried again next time", row[0].id)
             failed.append(row[0].id)
             continue
-        sweeping.sent, sweeping.skipped = sweeping.sent + sent, sweeping.skipped + skipped
+        total_sent, total_skipped = total_sent + sent, total_skipped + skipped
         moments.append({"id": row[0].id, "next_reminder_at": moment})
     if moments:  # one executemany, not an UPDATE per report
         await session.execute(update(Report), moments)
-    return SweepReport(sweeping.sent, sweeping.skipped, len(rows), tuple(failed))
+    return SweepReport(total_sent, total_skipped, len(rows), tuple(failed))
 
 
 @dataclass
@@ -142,8 +143,6 @@ class _Sweeping:
     settings: Settings
     vault: IdentityVault
     now: datetime
-    sent: int = 0
-    skipped: int = 0
     staff: dict[str, list[str]] = field(default_factory=dict)  # wework_ids by audience
 
     async def report(
