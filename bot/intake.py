@@ -31,7 +31,6 @@ from bot.dialogue import needs_towns, step
 from bot.store import Store, StoredDialogue
 from complaints import objections, services, supplements
 from complaints.deadlines import last_day
-from complaints.registry import town_names
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from jubao.config import Settings
 from jubao.identity import IdentityVault
@@ -81,7 +80,7 @@ async def handle(
     """
     store = await Store.of(session)
     loaded = await _load(store, envelope, vault)
-    towns = await town_names(session) if needs_towns(loaded.conversation) else []
+    towns = await store.town_names() if needs_towns(loaded.conversation) else []
     outcome = step(loaded.conversation, envelope.inbound, towns, now)
     outcome = await _carry_out(session, outcome, envelope, loaded.hashes, vault, settings, now)
     return await _write(store, envelope, loaded, outcome, vault, now)
@@ -90,13 +89,12 @@ async def handle(
 async def handle_plain(
     store: Store, envelope: Envelope, *, vault: IdentityVault, now: datetime
 ) -> Handled | None:
-    """`handle` for a message whose step needs neither the registry nor any report work (most
-    dialogue answers), on the bot's own tables only; None, having written nothing, for any
-    other message: `handle` decides it then, to the same outcome (`step` is pure)."""
+    """`handle` for a message whose step needs no report work (most dialogue answers), on the
+    bot's store only; None, having written nothing, for any other message: `handle` decides
+    it then, to the same outcome (`step` is pure)."""
     loaded = await _load(store, envelope, vault)
-    if needs_towns(loaded.conversation):
-        return None
-    outcome = step(loaded.conversation, envelope.inbound, [], now)
+    towns = await store.town_names() if needs_towns(loaded.conversation) else []
+    outcome = step(loaded.conversation, envelope.inbound, towns, now)
     if outcome.effect is not None:
         return None
     return await _write(store, envelope, loaded, outcome, vault, now)

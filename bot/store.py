@@ -1,4 +1,5 @@
-"""Where the bot keeps a citizen's dialogue state and the message log, in plain SQL.
+"""Where the bot keeps a citizen's dialogue state and the message log, and reads the town list
+it numbers, in plain SQL.
 
 This is the hot path of every WeChat message, so the statements are built once per dialect
 and run on the session's connection (no ORM unit of work): building and flushing ORM
@@ -19,10 +20,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.models import Dialogue, InboundMessage
+from complaints.registry_models import Town
 from jubao.sqlite_inline import InlineConnection
 
 DIALOGUES = Dialogue.__table__
 MESSAGES = InboundMessage.__table__
+TOWNS = Town.__table__  # the dialogue's numbered list, in registry order
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class _Statements:
     claim_message: Insert
     reply_by_msg_id: Select
     reply_by_event_key: Select
+    town_names: Select
 
 
 @cache
@@ -55,6 +59,7 @@ def _statements(dialect_name: str) -> _Statements:
         claim_message=dialect.insert(MESSAGES).on_conflict_do_nothing().returning(MESSAGES.c.id),
         reply_by_msg_id=reply.where(MESSAGES.c.msg_id == bindparam("msg_id")),
         reply_by_event_key=reply.where(MESSAGES.c.event_key == bindparam("event_key")),
+        town_names=select(TOWNS.c.name).order_by(TOWNS.c.position, TOWNS.c.id),
     )
 
 
@@ -118,6 +123,10 @@ class Store:
         )
         return claimed is not None
 
+    async def town_names(self) -> list[str]:
+        """Town names in registry order: the numbered list of the dialogue."""
+        return list(await self.connection.scalars(self.sql.town_names))
+
     async def logged_reply(
         self, channel: str, msg_id: int | None, event_key: str | None
     ) -> str | None:
@@ -148,6 +157,10 @@ class SqliteStore(Store):
             hashes,
         ).fetchone()
         return StoredDialogue(row[0], row[1]) if row else None
+
+    async def town_names(self) -> list[str]:
+        rows = self.sqlite.execute("SELECT name FROM towns ORDER BY position, id").fetchall()
+        return [name for (name,) in rows]
 
     async def save_dialogue(self, key: str, state_enc: str, now: datetime) -> None:
         self.sqlite.execute(
