@@ -1,10 +1,11 @@
 """The quick path: on SQLite, a plain dialogue step in a transaction on a connection of its own.
 
 Most citizen messages answer a question and get the next one: they read and write only the
-dialogue state and the message log (and read the town list). On SQLite such a message runs `intake.handle_plain` on a
-sqlite3 connection kept for it, without an ORM session: the session's begin, commit and close
-cost twice what SQLite's own transaction did (bench/callback_floor.py). It is still one
-transaction per message, begun with BEGIN IMMEDIATE and committed before the reply leaves.
+dialogue state and the message log (and read the town list). On SQLite such a message runs
+`intake.handle_plain` on a sqlite3 connection kept for it, without an ORM session: the
+session's begin, commit and close cost twice what SQLite's own transaction did
+(bench/callback_floor.py). It is still one transaction per message, begun with BEGIN
+IMMEDIATE and committed before the reply leaves.
 
 Every message takes its turn in the same first-come-first-served queue as every session
 (jubao.db.QueuedSessionmaker), so the two connections never contend for SQLite's write lock;
