@@ -49,7 +49,7 @@ class QuickPath:
         """The message handled and committed, the quick way when it can be; raises
         intake.AlreadyHandled for a retry, as `intake.handle` does."""
         async with self.sessions.turns:
-            handled = await self._plain(envelope, vault=vault, now=now)
+            handled = await self.try_plain(envelope, vault=vault, now=now)
             if handled is not None:
                 return handled
             async with self.sessions.begin_in_turn() as session:
@@ -57,34 +57,38 @@ class QuickPath:
                     session, envelope, vault=vault, settings=settings, now=now
                 )
 
-    async def _plain(
+    async def try_plain(
         self, envelope: Envelope, *, vault: IdentityVault, now: datetime
     ) -> Handled | None:
+        """The message handled and committed the quick way, or None (nothing written) when it
+        needs more. The caller holds the turn (`async with sessions.turns`)."""
         if self.connection is None:
             self.connection = await sqlite_inline.creator(self.database)()
         connection = self.connection
-        sqlite = await connection.begin()
         try:
+            sqlite = await connection.begin()
             handled = await intake.handle_plain(SqliteStore(sqlite), envelope, vault=vault, now=now)
             if handled is None:
                 await connection.rollback()
             else:
                 await connection.commit()
             return handled
+        except intake.AlreadyHandled:  # a retry: nothing of it is kept
+            await connection.rollback()
+            raise
         except BaseException:
             await self._abandon(connection)
             raise
 
     async def _abandon(self, connection: sqlite_inline.InlineConnection) -> None:
-        """Roll back after a failure (a failed commit included); a connection that cannot even
-        do that is closed, and the next message opens a new one."""
-        try:
+        """After a failure (a failed commit included): roll back, and let the next message open
+        a new connection, since the failure may have been this one's (a disk or file error)."""
+        self.connection = None
+        with contextlib.suppress(Exception):
             await connection.rollback()
-        except Exception:
-            log.warning("quick path: rollback failed; the connection is replaced")
-            self.connection = None
-            with contextlib.suppress(Exception):
-                connection.stop()
+        with contextlib.suppress(Exception):
+            connection.stop()
+        log.warning("quick path: a message failed; its connection is replaced")
 
     async def close(self) -> None:
         async with self.sessions.turns:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, select, true, update
+from sqlalchemy import Select, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.deadlines import last_day
@@ -39,12 +39,16 @@ log = logging.getLogger(__name__)
 BATCH = 500  # reports per transaction when a sweep has many to do (the first after a holiday)
 
 
+Key = tuple[datetime, int]  # a report's place in the sweep's order: (next_reminder_at, id)
+
+
 @dataclass(frozen=True)
 class SweepReport:
     sent: int
     skipped: int
     examined: int = 0  # reports whose moment had come
-    failed: tuple[int, ...] = ()  # ids of those left due after an error (logged)
+    failed: int = 0  # of those, left due after an error (logged), to be tried next time
+    last: Key | None = None  # the last report examined: the next batch starts after it
 
     def __add__(self, other: SweepReport) -> SweepReport:
         return SweepReport(
@@ -52,25 +56,49 @@ class SweepReport:
             self.skipped + other.skipped,
             self.examined + other.examined,
             self.failed + other.failed,
+            other.last or self.last,
         )
 
 
+class ReportFailed(Exception):
+    """Recording one report's reminders failed: the transaction is lost and is done again
+    without that report."""
+
+    def __init__(self, key: Key) -> None:
+        super().__init__(f"report id {key[1]}")
+        self.key = key
+
+
 def due_query(
-    now: datetime, limit: int | None = None, passed_over: Collection[int] = ()
+    now: datetime,
+    limit: int | None = None,
+    after: Key | None = None,
+    excluded: Collection[int] = (),
 ) -> Select[tuple[Report, str, Officer]]:
     """Reports whose next reminder moment has come, earliest first, with town and assignee:
     a range of the next_reminder_at index, so its cost follows what is due, not the table.
-    Locked on PostgreSQL (FOR NO KEY UPDATE: evidence and timeline rows may still be added to
-    them meanwhile), skipping the rows another sweep or an action holds."""
+    `after` continues a run where its last batch ended; `excluded` (a batch's worth at most)
+    leaves out reports that failed in the batch being done again. Locked on PostgreSQL (FOR NO
+    KEY UPDATE: evidence and timeline rows may still be added meanwhile), skipping the rows
+    another sweep or an action holds."""
     query = (
         select(Report, Town.name, Officer)
         .join(Town, Town.id == Report.town_id)
         .outerjoin(Officer, Officer.id == Report.assignee_id)
         .where(Report.next_reminder_at <= now)
-        .where(Report.id.not_in(passed_over) if passed_over else true())
         .order_by(Report.next_reminder_at, Report.id)
         .with_for_update(of=Report, skip_locked=True, key_share=True)
     )
+    if after is not None:
+        moment, report_id = after  # bound with the columns' types (UTC text on SQLite)
+        query = query.where(
+            tuple_(Report.next_reminder_at, Report.id)
+            > tuple_(
+                literal(moment, Report.next_reminder_at.type), literal(report_id, Report.id.type)
+            )
+        )
+    if excluded:
+        query = query.where(Report.id.not_in(excluded))
     return query if limit is None else query.limit(limit)
 
 
@@ -78,9 +106,10 @@ async def due_reports(
     session: AsyncSession,
     now: datetime,
     limit: int | None = None,
-    passed_over: Collection[int] = (),
+    after: Key | None = None,
+    excluded: Collection[int] = (),
 ) -> list[tuple[Report, str, Officer | None]]:
-    query = due_query(now, limit, passed_over)
+    query = due_query(now, limit, after, excluded)
     return [tuple(row) for row in await session.execute(query)]  # type: ignore[misc]
 
 
@@ -109,31 +138,28 @@ async def sweep(
     settings: Settings,
     vault: IdentityVault,
     limit: int | None = None,
-    passed_over: Collection[int] = (),
+    after: Key | None = None,
+    excluded: Collection[int] = (),
 ) -> SweepReport:
-    """Record and queue the reminders due at `now` for (at most `limit`) reports, but those
-    `passed_over` (failed earlier in this run)."""
-    rows = await due_reports(session, now, limit, passed_over)
+    """Record and queue the reminders due at `now` for (at most `limit`) reports; raises
+    ReportFailed, naming the report, when one of them cannot be done."""
+    rows = await due_reports(session, now, limit, after, excluded)
+    # Keys as found (the bulk update below refreshes the loaded reports).
+    keys = [(report.next_reminder_at, report.id) for report, _, _ in rows]
     ledger = await _ledger(session, [report.id for report, _, _ in rows])
     sweeping = _Sweeping(session, (await session.connection()).dialect.name, settings, vault, now)
     moments: list[dict[str, object]] = []
-    failed: list[int] = []
-    total_sent = total_skipped = 0
-    for row in rows:
-        # A savepoint each: a report that fails (a bug, bad data) is logged and left due, to be
-        # tried again next time, and holds up no other report's reminders.
+    sent = skipped = 0
+    for row, key in zip(rows, keys, strict=True):
         try:
-            async with session.begin_nested():
-                moment, sent, skipped = await sweeping.report(row, ledger)
-        except Exception:
-            log.exception("reminder sweep: report id %s failed; tried again next time", row[0].id)
-            failed.append(row[0].id)
-            continue
-        total_sent, total_skipped = total_sent + sent, total_skipped + skipped
+            moment, row_sent, row_skipped = await sweeping.report(row, ledger)
+        except Exception as error:
+            raise ReportFailed(key) from error
+        sent, skipped = sent + row_sent, skipped + row_skipped
         moments.append({"id": row[0].id, "next_reminder_at": moment})
     if moments:  # one executemany, not an UPDATE per report
         await session.execute(update(Report), moments)
-    return SweepReport(total_sent, total_skipped, len(rows), tuple(failed))
+    return SweepReport(sent, skipped, len(rows), 0, keys[-1] if keys else None)
 
 
 @dataclass
@@ -234,16 +260,37 @@ async def sweep_in_batches(
 ) -> SweepReport:
     """The whole sweep as a series of transactions of at most `batch` reports each, so a
     burst (many deadlines at one midnight) neither holds one long transaction nor is lost
-    halfway: each committed batch stands, and the rest are still due next time."""
-    total = SweepReport(0, 0)
+    halfway: each committed batch stands, and the rest are still due next time.
+
+    A report that fails (a bug, bad data) loses its batch's transaction; the batch is done
+    again without it, and it stays due, to be tried at the next run, holding up no other
+    report. A run whose every report fails stops at its first batch."""
+    total, after = SweepReport(0, 0), None
     while True:
-        async with sessions.begin() as session:
-            part = await sweep(
-                session, now, settings=settings, vault=vault, limit=batch, passed_over=total.failed
-            )
-        total += part
-        if part.examined < batch:
+        failed: list[Key] = []
+        while True:
+            try:
+                async with sessions.begin() as session:
+                    part = await sweep(
+                        session,
+                        now,
+                        settings=settings,
+                        vault=vault,
+                        limit=batch,
+                        after=after,
+                        excluded=[report_id for _, report_id in failed],
+                    )
+                break
+            except ReportFailed as failure:
+                log.exception("reminder sweep: %s failed; it is tried again next time", failure)
+                failed.append(failure.key)
+                if len(failed) >= batch:
+                    log.error("reminder sweep: a whole batch failed; the run stops here")
+                    return total + SweepReport(0, 0, len(failed), len(failed))
+        total += SweepReport(part.sent, part.skipped, part.examined, len(failed))
+        if part.examined + len(failed) < batch:
             return total
+        after = max(key for key in (part.last, *failed) if key is not None)
 
 
 async def staff_wework_ids(session: AsyncSession, role: str) -> list[str]:

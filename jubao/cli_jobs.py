@@ -69,10 +69,11 @@ def cmd_reminders_run(args: argparse.Namespace) -> int:
 
     report, delivered = queue_then_deliver(args, sweep_in_batches)
     print(
-        f"reminders sent: {report.sent}, skipped: {report.skipped}; "  # type: ignore[attr-defined]
+        f"reminders sent: {report.sent}, skipped: {report.skipped}, "  # type: ignore[attr-defined]
+        f"reports failed: {report.failed}; "  # type: ignore[attr-defined]
         f"messages delivered: {delivered.sent}, retrying: {delivered.retrying}"  # type: ignore[attr-defined]
     )
-    return 0
+    return 1 if report.failed else 0  # type: ignore[attr-defined]
 
 
 def cmd_digest_send(args: argparse.Namespace) -> int:

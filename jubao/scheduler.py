@@ -31,6 +31,8 @@ async def sweep_job(app: web.Application) -> None:
     report = await sweep_in_batches(
         app[SESSIONS], app[CLOCK].now(), settings=app[SETTINGS], vault=app[VAULT]
     )
+    if report.failed:
+        log.warning("reminder sweep: %d report(s) failed; tried again next minute", report.failed)
     if report.sent:
         app[BACKGROUND].soon()
 

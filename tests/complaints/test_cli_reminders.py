@@ -50,6 +50,17 @@ def test_a_sweep_as_of_a_local_time(db, capsys):
     assert "reminders sent: 0" in capsys.readouterr().out
 
 
+def test_a_report_that_fails_is_counted_and_the_exit_code_says_so(db, capsys, monkeypatch):
+    from complaints import sweep as sweep_module
+
+    def render(template: str, **context: object) -> str:
+        raise KeyError("no such template variable")
+
+    monkeypatch.setattr(sweep_module, "render", render)
+    assert main(["reminders", "run", "--at", "2026-12-10T00:00"]) == 1
+    assert "reminders sent: 0" in (out := capsys.readouterr().out) and "reports failed: 1" in out
+
+
 def test_at_parsing():
     settings = Settings()
     assert parse_at("2026-12-10T00:00", settings) == datetime(2026, 12, 9, 16, tzinfo=UTC)

@@ -231,8 +231,8 @@ async def test_a_report_that_fails_holds_up_no_other_and_is_tried_again(
     from complaints.sweep import sweep_in_batches
 
     wechat, _ = office
-    broken = await wechat.file_report("o-broken", town="塘桥镇", place=WORKSHOP)
-    fine = await wechat.file_report("o-fine", town="塘桥镇", place=WORKSHOP)
+    broken = await wechat.file_report("o-broken", town="塘桥镇", place=WORKSHOP)  # first in line
+    fine = [await wechat.file_report(f"o-fine{n}", town="塘桥镇", place=WORKSHOP) for n in (1, 2)]
     real_render = sweep_module.render
 
     def render(template: str, **context: object) -> str:  # a bug that hits one report only
@@ -243,15 +243,37 @@ async def test_a_report_that_fails_holds_up_no_other_and_is_tried_again(
     monkeypatch.setattr(sweep_module, "render", render)
     vault = IdentityVault((TEST_KEY,))
     at = ACCEPT_BY - timedelta(days=3)
-    first = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=1)
-    assert (first.sent, len(first.failed)) == (1, 1)
-    (only,) = [text for _, _, text in await reminders(sessions)]
-    assert fine.number in only
+    first = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
+    assert (first.sent, first.failed) == (2, 1)
+    texts = [text for _, _, text in await reminders(sessions)]
+    assert len(texts) == 2 and all(broken.number not in text for text in texts)
+    assert all(any(filed.number in text for text in texts) for filed in fine)
     assert "tried again next time" in caplog.text
     assert await next_reminder_at(sessions, broken.number) == at  # still due
 
     monkeypatch.setattr(sweep_module, "render", real_render)  # the bug is fixed
-    again = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=1)
-    assert (again.sent, again.failed) == (1, ())
+    again = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
+    assert (again.sent, again.failed) == (1, 0)
     texts = [text for _, _, text in await reminders(sessions)]
-    assert len(texts) == 2 and broken.number in texts[1] and fine.number in texts[0]
+    assert len(texts) == 3 and broken.number in texts[2]
+
+
+async def test_a_run_whose_every_report_fails_stops_at_its_first_batch(
+    office, sessions, settings, monkeypatch, caplog
+):
+    from complaints import sweep as sweep_module
+    from complaints.sweep import sweep_in_batches
+
+    wechat, _ = office
+    for n in range(3):
+        await wechat.file_report(f"o-all{n}", town="塘桥镇", place=WORKSHOP)
+
+    def render(template: str, **context: object) -> str:
+        raise KeyError("no such template variable")
+
+    monkeypatch.setattr(sweep_module, "render", render)
+    vault = IdentityVault((TEST_KEY,))
+    at = ACCEPT_BY - timedelta(days=3)
+    run = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
+    assert (run.sent, run.failed) == (0, 2)
+    assert "a whole batch failed" in caplog.text and await reminders(sessions) == []
