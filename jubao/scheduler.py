@@ -69,33 +69,21 @@ def build(app: web.Application) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app[SETTINGS].tz)
     defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     at_start = {"next_run_time": datetime.now(UTC)}  # interval jobs run once at start too
-    scheduler.add_job(
-        _guarded(sweep_job, app),
-        "interval",
-        seconds=SWEEP_SECONDS,
-        id="sweep",
-        name="reminder sweep",
-        **at_start,
-        **defaults,
+    interval_jobs = (
+        (sweep_job, SWEEP_SECONDS, "sweep", "reminder sweep"),
+        (background_job, BACKGROUND_SECONDS, "background", "background work"),
+        (tokens_job, TOKENS_SECONDS, "tokens", "access tokens"),
     )
-    scheduler.add_job(
-        _guarded(background_job, app),
-        "interval",
-        seconds=BACKGROUND_SECONDS,
-        id="background",
-        name="background work",
-        **at_start,
-        **defaults,
-    )
-    scheduler.add_job(
-        _guarded(tokens_job, app),
-        "interval",
-        seconds=TOKENS_SECONDS,
-        id="tokens",
-        name="access tokens",
-        **at_start,
-        **defaults,
-    )
+    for job, seconds, job_id, name in interval_jobs:
+        scheduler.add_job(
+            _guarded(job, app),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            name=name,
+            **at_start,
+            **defaults,
+        )
     scheduler.add_job(
         _guarded(digest_job, app), "cron", id="digest", name="daily digest", **DIGEST_AT, **defaults
     )
