@@ -29,23 +29,24 @@ def _local_day(now: datetime, settings: Settings, days_back: int = 0) -> tuple[d
 
 
 async def digest_text(session: AsyncSession, now: datetime, settings: Settings) -> str:
+    """The digest's text: counts in full, the lists cut at LIST_LIMIT lines each."""
     start, end = _local_day(now, settings)
     due_today: list[str] = []
+    due_count = 0
     for clock, (condition, column, _) in CLOCK_COLUMNS.items():
-        rows = await session.execute(
-            select(Report.number, column)
-            .where(condition, column > start, column <= end)
-            .order_by(column)
-            .limit(LIST_LIMIT)
+        due = and_(condition, column > start, column <= end)
+        due_count += await session.scalar(select(func.count()).where(due)) or 0
+        rows = await session.scalars(
+            select(Report.number).where(due).order_by(column).limit(LIST_LIMIT)
         )
-        due_today += [f"{number} {CLOCKS[clock].label}" for number, _ in rows]
-    overdue_rows = await session.execute(
-        select(Report.number, Report.status)
-        .where(overdue_condition(now))
-        .order_by(Report.received_at)
-        .limit(LIST_LIMIT)
+        due_today += [f"{number} {CLOCKS[clock].label}" for number in rows]
+    late = overdue_condition(now)
+    overdue_count = await session.scalar(select(func.count()).where(late)) or 0
+    overdue = list(
+        await session.scalars(
+            select(Report.number).where(late).order_by(Report.received_at).limit(LIST_LIMIT)
+        )
     )
-    overdue = [number for number, _ in overdue_rows]
     y_start, y_end = _local_day(now, settings, days_back=1)
     new_yesterday = await session.scalar(
         select(func.count()).where(and_(Report.received_at >= y_start, Report.received_at < y_end))
@@ -53,8 +54,10 @@ async def digest_text(session: AsyncSession, now: datetime, settings: Settings) 
     return render(
         "digest.txt.j2",
         day=last_day(end, settings.tz),
-        due_today=due_today,
+        due_today=due_today[:LIST_LIMIT],
+        due_count=due_count,
         overdue=overdue,
+        overdue_count=overdue_count,
         new_yesterday=new_yesterday or 0,
         url=f"{settings.public_url.rstrip('/')}/console/",
     )

@@ -150,3 +150,19 @@ async def test_a_failing_job_is_logged_and_does_not_stop_the_schedule(caplog):
     await job()  # the next run goes on
     assert runs == [0, 1]
     assert "flaky failed" in caplog.text
+
+
+async def test_the_digest_counts_all_even_when_it_lists_only_some(
+    wechat, sessions, settings, clock, monkeypatch
+):
+    from datetime import timedelta
+
+    import complaints.digest
+
+    monkeypatch.setattr(complaints.digest, "LIST_LIMIT", 1)
+    for n in range(3):
+        await wechat.file_report(f"o-many{n}", town="塘桥镇", place=WORKSHOP)
+    clock.advance(timedelta(days=16))  # all three acceptance deadlines have passed
+    async with sessions() as session:
+        text = await digest_text(session, clock.now(), settings)
+    assert "已逾期：3件" in text and "另有2件" in text
