@@ -14,14 +14,18 @@ from jubao.config import Settings, load_settings, with_secrets
 from jubao.db import run_with_sessions
 
 
-def parse_at(text: str | None, settings: Settings) -> datetime:
-    """An ISO 8601 time; with an offset as given, without one in local time; default now."""
-    if not text:
-        return Clock().now()
+def iso_time(text: str) -> datetime:
+    """argparse type of --at: an ISO 8601 time, refused with a usage error otherwise."""
     try:
-        moment = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--at {text!r} is not an ISO 8601 time") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
+
+
+def parse_at(moment: datetime | None, settings: Settings) -> datetime:
+    """--at as an aware time: with an offset as given, without one local time; default now."""
+    if moment is None:
+        return Clock().now()
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
 
 
@@ -30,14 +34,18 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         title="reminders commands"
     )
     run = reminders.add_parser("run", help="one reminder sweep as of --at (default now)")
-    run.add_argument("--at", help="ISO 8601 time; without an offset it is local time")
+    run.add_argument(
+        "--at", type=iso_time, help="ISO 8601 time; without an offset it is local time"
+    )
     run.set_defaults(run=cmd_reminders_run)
 
     digest = commands.add_parser("digest", help="the daily digest").add_subparsers(
         title="digest commands"
     )
     send = digest.add_parser("send", help="the dispatchers' digest as of --at (default now)")
-    send.add_argument("--at", help="ISO 8601 time; without an offset it is local time")
+    send.add_argument(
+        "--at", type=iso_time, help="ISO 8601 time; without an offset it is local time"
+    )
     send.set_defaults(run=cmd_digest_send)
 
     worker = commands.add_parser("worker", help="reminders, digests and deliveries only")

@@ -9,7 +9,7 @@ import pytest
 
 from complaints.services import NewReport, file_report
 from jubao.cli import main
-from jubao.cli_jobs import parse_at
+from jubao.cli_jobs import iso_time, parse_at
 from jubao.config import Settings, load_settings, with_secrets
 from jubao.db import run_in_transaction
 from jubao.identity import IdentityVault
@@ -63,8 +63,16 @@ def test_a_report_that_fails_is_counted_and_the_exit_code_says_so(db, capsys, mo
 
 def test_at_parsing():
     settings = Settings()
-    assert parse_at("2026-12-10T00:00", settings) == datetime(2026, 12, 9, 16, tzinfo=UTC)
-    assert parse_at("2026-12-10T00:00Z", settings) == datetime(2026, 12, 10, tzinfo=UTC)
+    local, utc = iso_time("2026-12-10T00:00"), iso_time("2026-12-10T00:00Z")
+    assert parse_at(local, settings) == datetime(2026, 12, 9, 16, tzinfo=UTC)
+    assert parse_at(utc, settings) == datetime(2026, 12, 10, tzinfo=UTC)
+
+
+def test_a_bad_time_is_a_usage_error_not_a_traceback(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["reminders", "run", "--at", "next tuesday"])
+    assert exit_.value.code == 2
+    assert "is not an ISO 8601 time" in capsys.readouterr().err
 
 
 def test_digest_send_queues_once_per_dispatcher_and_day(db, capsys, monkeypatch):
