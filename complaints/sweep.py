@@ -28,10 +28,10 @@ from complaints.reminders import (
 from complaints.vocabulary import CATEGORY_LABELS
 from jubao.auth import User
 from jubao.config import Settings
+from jubao.db import insert_new_row
 from jubao.identity import IdentityVault
 from notifications import outbox
 from notifications.channels import Channel
-from notifications.models import insert_new_row
 from notifications.texts import render
 
 WHEN = {"before_3d": "还有3天", "before_7d": "还有7天", "before_1d": "还有1天"}

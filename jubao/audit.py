@@ -15,7 +15,7 @@ from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jubao.db import Base, UtcDateTime
+from jubao.db import Base, UtcDateTime, insert_ignoring_conflicts
 
 GENESIS = "0" * 64
 
@@ -54,10 +54,20 @@ def entry_hash(
 async def append(
     session: AsyncSession, *, actor: str, action: str, subject: str, detail: dict, at: datetime
 ) -> AuditEntry:
-    head = await session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS)
-        session.add(head)
+    # The head row exists once the first entry is written; writers racing to write the first
+    # would both find none and both insert it, so it is inserted ignoring a conflict, then
+    # locked: every writer waits here for the one before it.
+    dialect = (await session.connection()).dialect.name
+    await session.execute(
+        insert_ignoring_conflicts(dialect, AuditHead.__table__).values(id=1, last_hash=GENESIS)
+    )
+    head = await session.scalar(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert head is not None
     text = json.dumps(
         detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
     )

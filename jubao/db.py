@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import DateTime, MetaData, text
+from sqlalchemy import DateTime, Insert, MetaData, Table, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -206,3 +208,17 @@ async def run_with_sessions(database_url: str, work):  # type: ignore[no-untyped
         return await work(make_sessionmaker(engine))
     finally:
         await engine.dispose()
+
+
+def insert_ignoring_conflicts(dialect_name: str, table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+@cache
+def insert_new_row(dialect_name: str, table: Table) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once: run it with the row as its
+    parameters (no `.values()`, whose literals cost a new cache key every time); the id is
+    None when the row was there before."""
+    return insert_ignoring_conflicts(dialect_name, table).returning(table.c.id)

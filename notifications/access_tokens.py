@@ -18,7 +18,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jubao.clock import Clock
-from notifications.models import AccessToken, insert_ignoring_conflicts
+from jubao.db import insert_ignoring_conflicts
+from notifications.models import AccessToken
 
 # The fetch of a new token: (token, expires_in seconds). Raises on failure.
 Fetch = Callable[[], Awaitable[tuple[str, int]]]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Insert, Integer, String, Table, Text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
@@ -56,17 +54,3 @@ class AccessToken(Base):
     token: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     refreshing_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-
-def insert_ignoring_conflicts(dialect_name: str, table: Table) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
-
-
-@cache
-def insert_new_row(dialect_name: str, table: Table) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once: run it with the row as its
-    parameters (no `.values()`, whose literals cost a new cache key every time); the id is
-    None when the row was there before."""
-    return insert_ignoring_conflicts(dialect_name, table).returning(table.c.id)

@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jubao.clock import Clock
 from jubao.config import Settings
-from jubao.db import make_engine, make_sessionmaker
+from jubao.db import insert_new_row, make_engine, make_sessionmaker
 from jubao.identity import IdentityVault
 from notifications.channels import CITIZEN_CHANNELS, Channel, Job, send
-from notifications.models import OutboxMessage, insert_new_row
+from notifications.models import OutboxMessage
 from notifications.wechat_api import TIMEOUT, WeChatClient, WeChatError
 
 log = logging.getLogger(__name__)

@@ -47,3 +47,27 @@ async def test_removing_the_last_entry_is_noticed(sessions, clock):
         await session.execute(delete(AuditEntry).where(AuditEntry.id == 2))
     async with sessions() as session:
         assert (await verify(session)).entry_id == 0
+
+
+async def test_the_first_entries_written_at_once_both_stand(sessions, clock):
+    """Two transactions writing the very first entries together (a fresh database): neither
+    fails on the head row, and the chain holds both."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    async def write(actor: str) -> None:
+        async with sessions.begin() as session:
+            await append(
+                session,
+                actor=actor,
+                action="accept",
+                subject="ZJG-2026-000001",
+                detail={},
+                at=clock.now(),
+            )
+
+    await asyncio.gather(write("wang"), write("li"))
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 2
+        assert await verify(session) is None
