@@ -79,9 +79,7 @@ async def handle(
     reply. On PostgreSQL a concurrent retry waits on the first delivery's row locks.
     """
     store = await Store.of(session)
-    loaded = await _load(store, envelope, vault)
-    towns = await store.town_names() if needs_towns(loaded.conversation) else []
-    outcome = step(loaded.conversation, envelope.inbound, towns, now)
+    loaded, outcome = await _decide(store, envelope, vault, now)
     outcome = await _carry_out(session, outcome, envelope, loaded.hashes, vault, settings, now)
     return await _write(store, envelope, loaded, outcome, vault, now)
 
@@ -92,9 +90,7 @@ async def handle_plain(
     """`handle` for a message whose step needs no report work (most dialogue answers), on the
     bot's store only; None, having written nothing, for any other message: `handle` decides
     it then, to the same outcome (`step` is pure)."""
-    loaded = await _load(store, envelope, vault)
-    towns = await store.town_names() if needs_towns(loaded.conversation) else []
-    outcome = step(loaded.conversation, envelope.inbound, towns, now)
+    loaded, outcome = await _decide(store, envelope, vault, now)
     if outcome.effect is not None:
         return None
     return await _write(store, envelope, loaded, outcome, vault, now)
@@ -107,11 +103,16 @@ class _Loaded:
     conversation: Conversation | None
 
 
-async def _load(store: Store, envelope: Envelope, vault: IdentityVault) -> _Loaded:
+async def _decide(
+    store: Store, envelope: Envelope, vault: IdentityVault, now: datetime
+) -> tuple[_Loaded, Outcome]:
+    """The sender's dialogue loaded and the pure `step` taken on this message."""
     hashes = vault.lookup_hashes(envelope.openid)
     stored = await store.load_dialogue(hashes)
     conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
-    return _Loaded(hashes, stored, conversation)
+    towns = await store.town_names() if needs_towns(conversation) else []
+    outcome = step(conversation, envelope.inbound, towns, now)
+    return _Loaded(hashes, stored, conversation), outcome
 
 
 async def _write(
@@ -130,6 +131,28 @@ async def _write(
     elif stored is not None:
         await store.drop_dialogue(stored.key)
 
+    await log_message(store, envelope, reply, vault=vault, now=now, openid_hash=loaded.hashes[0])
+    return Handled(reply, follow_up=_queues_work(outcome.effect))
+
+
+def _queues_work(effect: object) -> bool:
+    """Whether the effect left background work: messages to send or media to fetch."""
+    if isinstance(effect, Supplement):
+        return effect.item is not None and bool(effect.item.media_id)
+    return isinstance(effect, Submit | Objection)
+
+
+async def log_message(
+    store: Store,
+    envelope: Envelope,
+    reply: str,
+    *,
+    vault: IdentityVault,
+    now: datetime,
+    openid_hash: str | None = None,
+) -> None:
+    """The message log row with its reply, encrypted, written last in the message's
+    transaction; raises AlreadyHandled when the message was logged before (a retry)."""
     claimed = await store.claim_message(
         channel=envelope.channel,
         msg_id=envelope.msg_id,
@@ -137,11 +160,10 @@ async def _write(
         msg_type=envelope.inbound.kind,
         received_at=now,
         reply_enc=vault.encrypt(reply) if reply else None,
-        openid_hash=loaded.hashes[0],
+        openid_hash=openid_hash,
     )
     if not claimed:
         raise AlreadyHandled
-    return Handled(reply, follow_up=isinstance(outcome.effect, Submit | Supplement | Objection))
 
 
 async def stored_reply(session: AsyncSession, envelope: Envelope, vault: IdentityVault) -> str:

@@ -12,7 +12,7 @@ from wechatpy.work.crypto import WeChatCrypto
 
 from bot import officer_desk, officer_texts
 from bot.conversation import Inbound
-from bot.intake import AlreadyHandled, Envelope
+from bot.intake import AlreadyHandled, Envelope, log_message, stored_reply
 from bot.protocol import (
     Refusal,
     check_signature,
@@ -85,11 +85,10 @@ async def callback(request: web.Request) -> web.Response:
     try:
         async with sessions.begin() as session:
             reply = await answer(session, envelope, text, request.app[SETTINGS], vault, now)
-    except (AlreadyHandled, IntegrityError):
+        request.app[BACKGROUND].soon()  # committed: send what the command queued
+    except (AlreadyHandled, IntegrityError):  # a retry: answer as the first delivery did
         async with sessions.begin() as session:
-            reply_enc = await (await Store.of(session)).logged_reply("work", envelope.msg_id, None)
-        reply = vault.decrypt(reply_enc) if reply_enc else ""
-    request.app[BACKGROUND].soon()
+            reply = await stored_reply(session, envelope, vault)
     return text_reply(
         app.crypto,
         source=app.corp_id,
@@ -114,16 +113,7 @@ async def answer(
         reply = await officer_desk.answer(
             session, envelope.openid, text, settings=settings, vault=vault, now=now
         )
-    claimed = await (await Store.of(session)).claim_message(
-        channel="work",
-        msg_id=envelope.msg_id,
-        event_key=None,
-        msg_type=envelope.inbound.kind,
-        received_at=now,
-        reply_enc=vault.encrypt(reply) if reply else None,
-    )
-    if not claimed:
-        raise AlreadyHandled
+    await log_message(await Store.of(session), envelope, reply, vault=vault, now=now)
     return reply
 
 

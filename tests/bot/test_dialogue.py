@@ -365,5 +365,6 @@ def test_supplement_is_started_by_the_service_and_ended_by_done() -> None:
     added = step(outcome.conversation, Inbound("voice", media_id="v1"), TOWNS, NOW)
     assert added.effect == Supplement("ZJG-2026-000007", item=added.effect.item)
     assert added.effect.item.media_id == "v1" and "已补充第1件（语音）" in added.reply
+    assert (added.effect.item.kind, added.effect.text) == ("voice", "")
     done = step(added.conversation, Inbound("text", text="完成"), TOWNS, NOW)
     assert done.conversation is None and "补充1件材料" in done.reply

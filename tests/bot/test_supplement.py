@@ -60,3 +60,16 @@ async def test_cancel_keeps_what_was_already_added(wechat, sessions):
 
 async def test_malformed_supplement_explains_the_format(wechat):
     assert "补充格式" in await wechat.say("o-x", "补充一下")
+
+
+async def test_a_retried_addition_is_added_once(wechat, sessions, staff):
+    filed = await wechat.file_report("o-owner", town="塘桥镇", place=WORKSHOP)
+    await wechat.say("o-owner", f"补充 {filed.number}")
+    signed = wechat.signed("o-owner", "text", Content="仓库后门也被堵住了。")
+    first, again = await wechat.post(signed), await wechat.post(signed)
+    assert first.reply == again.reply and "已补充第1件（文字）" in first.reply
+    async with sessions() as session:
+        added = (await session.scalars(select(Evidence.text))).all()
+    assert added == ["仓库后门也被堵住了。"]
+    events = (await staff.report(filed.number, "wang"))["events"]
+    assert [e["action"] for e in events] == ["supplement"]

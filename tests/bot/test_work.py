@@ -185,3 +185,39 @@ async def test_app_events_get_no_answer_and_write_nothing(desk, sessions, clock)
     assert status == 200 and reply == ""
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+
+
+async def test_an_officer_cannot_note_or_conclude_anothers_report(desk):
+    wechat, staff, work = desk
+    number = await assigned_to_zhangwei(wechat, staff)
+    await work.say("zhangwei", f"接收 {number}")
+    assert "没有分派给您" in await work.say("zhaomin", f"进展 {number} 我来看看")
+    assert "没有分派给您" in await work.say("zhaomin", f"不属实 {number} 没有问题")
+    report = await staff.report(number, "wang")
+    assert report["status"] == "investigating" and report["finding"] is None
+    assert [e["action"] for e in report["events"]].count("progress") == 0
+
+
+async def test_a_picture_gets_the_text_only_answer_and_is_logged_once(desk, sessions, clock):
+    from jubao.demo.wechat import message_xml
+
+    _, _, work = desk
+    now = int(clock.now().timestamp())
+    xml = message_xml(
+        {
+            "ToUserName": WORK["work_corpid"],
+            "FromUserName": "zhangwei",
+            "CreateTime": now,
+            "MsgType": "image",
+            "PicUrl": "http://example.invalid/p.jpg",
+            "MediaId": "media-1",
+            "MsgId": next(_ids),
+            "AgentID": 1000002,
+        }
+    )
+    signed = work.side.request(xml, timestamp=now)
+    first, again = await work.post(signed), await work.post(signed)
+    assert first == again and first[0] == 200 and "只接受文字指令" in first[1]
+    async with sessions() as session:
+        logged = await session.scalar(select(func.count()).where(InboundMessage.channel == "work"))
+    assert logged == 1
