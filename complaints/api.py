@@ -6,11 +6,10 @@ import json
 from datetime import UTC, datetime
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.actions import act
-from complaints.lifecycle import Actor, Forbidden, IllegalTransition, Invalid
-from complaints.models import Report
+from complaints.lifecycle import Actor, LifecycleError
 from complaints.queries import Filters, OutOfScope, Row, find_report, list_reports, scope_for
 from complaints.queries import timeline as report_timeline
 from complaints.vocabulary import CATEGORIES, STATUS_LABELS
@@ -20,6 +19,8 @@ from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import ApiError
 from jubao.roles import REVEAL_IDENTITY
+
+STATUS_OF = {"forbidden": 403, "illegal_transition": 409, "invalid": 422}  # LifecycleError.code
 
 
 def rfc3339(moment: datetime | None) -> str | None:
@@ -133,13 +134,18 @@ async def list_view(request: web.Request) -> web.Response:
     )
 
 
+async def _visible(session: AsyncSession, staff: Staff, number: str) -> Row:
+    """The report if the staff member may read it; 404 alike when it is unknown or out of
+    his scope (which would otherwise tell that it exists)."""
+    try:
+        return await find_report(session, await _scope(session, staff), number)
+    except OutOfScope:
+        raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
+
+
 async def _detail(request: web.Request, staff: Staff, number: str) -> dict[str, object]:
     async with request.app[SESSIONS]() as session:
-        scope = await _scope(session, staff)
-        try:
-            row = await find_report(session, scope, number)
-        except OutOfScope:
-            raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
+        row = await _visible(session, staff, number)
         return detail_json(row, await report_timeline(session, row.report.id))
 
 
@@ -165,10 +171,7 @@ async def action_view(request: web.Request) -> web.Response:
     actor = Actor(staff.username, staff.role, staff.wework_id)
     try:
         async with request.app[SESSIONS].begin() as session:
-            try:
-                await find_report(session, await _scope(session, staff), number)
-            except OutOfScope:
-                raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
+            await _visible(session, staff, number)
             await act(
                 session,
                 number,
@@ -179,12 +182,8 @@ async def action_view(request: web.Request) -> web.Response:
                 vault=request.app[VAULT],
                 now=request.app[CLOCK].now(),
             )
-    except Forbidden as error:
-        raise ApiError(403, "forbidden", str(error)) from None
-    except IllegalTransition as error:
-        raise ApiError(409, "illegal_transition", str(error)) from None
-    except Invalid as error:
-        raise ApiError(422, "invalid", str(error)) from None
+    except LifecycleError as error:
+        raise ApiError(STATUS_OF[error.code], error.code, str(error)) from None
     request.app[BACKGROUND].soon()  # committed: send what the action queued
     return web.json_response(await _detail(request, staff, number))
 
@@ -201,11 +200,7 @@ async def reveal_view(request: web.Request) -> web.Response:
         raise ApiError(422, "invalid", "查看举报人身份须说明理由（reason）")
     vault = request.app[VAULT]
     async with request.app[SESSIONS].begin() as session:
-        try:
-            await find_report(session, await _scope(session, staff), number)
-        except OutOfScope:
-            raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
-        report = await session.scalar(select(Report).where(Report.number == number))
+        report = (await _visible(session, staff, number)).report
         await audit.append(
             session,
             actor=staff.username,

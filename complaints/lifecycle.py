@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from complaints.deadlines import DEFAULT_RULES
 from jubao.roles import Role
 
 
@@ -97,7 +98,7 @@ REJECT_REASONS: dict[str, str] = {
 FINDINGS = {"substantiated": "属实", "unsubstantiated": "不属实"}
 GRADES = ("一般", "较大", "重大", "特别重大")
 CASE_FIELDS = ("case_filed", "case_number", "fine", "criminal_referral", "deaths", "grade")
-MAX_EXTENSION_DAYS = 30
+MAX_EXTENSION_DAYS = DEFAULT_RULES["extension_max"].count  # unless the registry says
 
 
 class LifecycleError(Exception):

@@ -51,7 +51,6 @@ __all__ = [
     "load_registry",
     "outside_references",
     "parse_registry",
-    "town_names",
 ]
 
 
@@ -124,11 +123,6 @@ async def load_registry(session: AsyncSession, data: RegistryData) -> dict[str, 
         counts |= await _load_calendar(session, data.holidays, data.workdays)
     await session.flush()
     return counts
-
-
-async def town_names(session: AsyncSession) -> list[str]:
-    """Town names in registry order: the numbered list of the dialogue."""
-    return list(await session.scalars(select(Town.name).order_by(Town.position, Town.id)))
 
 
 async def _load_towns(session: AsyncSession, towns: tuple[str, ...]) -> dict[str, int]:

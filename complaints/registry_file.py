@@ -11,23 +11,13 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
+from complaints.deadlines import DEFAULT_RULES, Duration
+from complaints.routing import MATCH_KEYS
 from complaints.vocabulary import CATEGORIES
 
 KEYS = ("towns", "units", "officers", "enterprises", "rules", "deadlines", "holidays", "workdays")
 CODES = ("blue", "yellow", "orange", "red")
-MATCH_KEYS = ("category", "town", "enterprise_code", "blacklisted")
-CLOCKS = (
-    "accept",
-    "ack",
-    "handle",
-    "result",
-    "objection",
-    "review",
-    "reward_decision",
-    "reward_collection",
-    "extension_max",
-)
-DURATION = re.compile(r"[1-9][0-9]*(d|wd)")
+CLOCKS = tuple(DEFAULT_RULES)  # the clocks a registry may set
 WEWORK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")  # WeChat Work's rule for a UserID
 
 
@@ -218,8 +208,10 @@ def _deadlines(deadlines: object) -> Mapping[str, str]:
     for clock, value in deadlines.items():
         if clock not in CLOCKS:
             raise RegistryError(f"deadlines.{clock}: unknown clock; one of {', '.join(CLOCKS)}")
-        if not isinstance(value, str) or not DURATION.fullmatch(value.strip()):
-            raise RegistryError(f"deadlines.{clock}: {value!r} is not Nd or Nwd")
+        try:
+            Duration.parse(value)
+        except (TypeError, ValueError):
+            raise RegistryError(f"deadlines.{clock}: {value!r} is not Nd or Nwd") from None
     return MappingProxyType({clock: value.strip() for clock, value in deadlines.items()})
 
 

@@ -25,9 +25,7 @@ async def test_report_travels_from_chat_to_closing(wechat, staff, sessions):
     assert report["assignee"]["wework_id"] in ("zhangwei", "zhaomin")
     assert report["routed_by"].endswith("→ 塘桥镇综合执法局")
     assert report["deadlines"]["handle_by"] == "2027-01-26T16:00:00Z"  # 60 d, 24:00 local
-    officer = report["assignee"]["wework_id"]
-    if officer != "zhangwei":
-        await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
+    assert report["assignee"]["wework_id"] == "zhangwei"  # a tie goes to the smaller id
 
     assert (await staff.act(filed.number, "zhangwei", "take"))[1]["status"] == "investigating"
     await staff.act(filed.number, "zhangwei", "progress", note="已到现场检查")
@@ -69,6 +67,7 @@ async def test_red_enterprise_is_urgent_and_goes_to_the_city_brigade(wechat, sta
         "blacklisted": False,
     }
     assert report["assignee"]["wework_id"] in ("chenjianguo", "liufang")
+    assert report["assignee"]["wework_id"] == "chenjianguo"  # a tie goes to the smaller id
 
 
 async def test_assignments_spread_over_the_unit(wechat, staff):
@@ -114,6 +113,37 @@ async def test_wrong_role_illegal_move_and_bad_fields(wechat, staff):
     # Nothing changed by any refusal:
     report = await staff.report(filed.number, "wang")
     assert report["status"] == "received" and report["events"] == []
+
+
+async def test_accepting_twice_is_an_illegal_move(wechat, staff):
+    filed = await wechat.file_report("o-twice", town="塘桥镇", place=WORKSHOP)
+    assert (await staff.act(filed.number, "wang", "accept"))[0] == 200
+    status, body = await staff.act(filed.number, "wang", "accept")
+    assert status == 409 and body["error"] == "illegal_transition"
+
+
+async def test_assigning_to_someone_not_on_the_list_is_refused(wechat, staff):
+    filed = await wechat.file_report("o-nobody", town="塘桥镇", place=WORKSHOP)
+    await staff.act(filed.number, "wang", "accept")
+    status, body = await staff.act(filed.number, "wang", "assign", assignee="nobody")
+    assert status == 422 and body["error"] == "invalid" and "nobody" in body["message"]
+    assert (await staff.report(filed.number, "wang"))["assignee"]["wework_id"] == "zhangwei"
+
+
+async def test_merging_needs_another_existing_report(wechat, staff):
+    first = await wechat.file_report("o-m1", town="塘桥镇", place=WORKSHOP)
+    second = await wechat.file_report("o-m2", town="塘桥镇", place=WORKSHOP)
+    for target in (second.number, "ZJG-2026-999999"):
+        status, body = await staff.act(
+            second.number, "wang", "merge", duplicate_of=target, note="同一问题"
+        )
+        assert status == 422 and body["error"] == "invalid"
+    assert (await staff.report(second.number, "wang"))["status"] == "received"
+    status, body = await staff.act(
+        second.number, "wang", "merge", duplicate_of=first.number, note="同一问题"
+    )
+    assert status == 200 and body["status"] == "merged"
+    assert [e["action"] for e in body["events"]] == ["merge"]
 
 
 async def test_reject_with_a_standard_reason(wechat, staff):
