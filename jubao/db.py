@@ -64,6 +64,9 @@ def make_engine(url: str) -> AsyncEngine:
     writers queue in-process instead of failing with "database is locked", and each transaction
     starts with BEGIN IMMEDIATE so that separate processes wait for each other's write lock
     rather than dead-locking on an upgrade from read to write.
+
+    Errors never print a statement's values (hide_parameters): a traceback in the log must not
+    carry what a citizen sent.
     """
     if url.startswith("sqlite"):
         database = make_url(url).database or ":memory:"
@@ -73,8 +76,11 @@ def make_engine(url: str) -> AsyncEngine:
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
+            hide_parameters=True,
         )
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 class Turns:

@@ -1,4 +1,4 @@
-"""Outbound messages: the outbox, message templates, WeChat channels (reminders come later)."""
+"""Outbound messages: the outbox, message templates, the WeChat channels and API client."""
 
 from __future__ import annotations
 

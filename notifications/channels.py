@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -29,8 +28,6 @@ class Job:
     recipient: str | None
     text: str
     extra: dict[str, Any]
-    attempts: int
-    lease_until: datetime
 
 
 async def send(client: WeChatClient, job: Job) -> bool:

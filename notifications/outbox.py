@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jubao.clock import Clock
 from jubao.config import Settings
-from jubao.db import insert_new_row, make_engine, make_sessionmaker
+from jubao.db import insert_new_row, run_with_sessions
 from jubao.identity import IdentityVault
 from notifications.channels import CITIZEN_CHANNELS, Channel, Job, send
 from notifications.models import OutboxMessage
@@ -229,7 +229,7 @@ def _job(row: Claimed, vault: IdentityVault) -> Job:
         recipient = vault.decrypt(row.recipient_enc) if row.recipient_enc else None
     else:
         recipient = row.recipient
-    return Job(row.id, channel, recipient, row.text, row.extra or {}, row.attempts, row.lease_until)
+    return Job(row.id, channel, recipient, row.text, row.extra or {})
 
 
 def _scrubbed(text: str, job: Job) -> str:
@@ -283,11 +283,10 @@ async def _finish(
 async def deliver_outbox(settings: Settings, clock: Clock | None = None) -> DeliveryReport:
     """`jubao outbox deliver`: everything due now, on an engine and a client of its own."""
     clock = clock or Clock()
-    engine = make_engine(settings.database_url)
-    try:
-        sessions = make_sessionmaker(engine)
-        vault = IdentityVault(settings.identity_keys)
+    vault = IdentityVault(settings.identity_keys)
+
+    async def deliver(sessions: async_sessionmaker[AsyncSession]) -> DeliveryReport:
         async with WeChatClient(settings, sessions, clock) as client:
             return await deliver_all(sessions, client, vault, clock)
-    finally:
-        await engine.dispose()
+
+    return await run_with_sessions(settings.database_url, deliver)

@@ -4,6 +4,8 @@ API, and the officer's 接收 / 进展 / 属实 in the WeChat Work app."""
 
 from __future__ import annotations
 
+import json
+
 from jubao.app import create_app
 from jubao.background import BACKGROUND
 from jubao.demo import DEMO_WORK
@@ -41,6 +43,9 @@ async def test_from_the_chat_to_the_officers_finding(
     assert "已受理" in fake_api.last("mp_custom").text
     for record in fake_api.sent("work_appchat") + fake_api.sent("work_app"):
         assert "赵六" not in record.text and "13700001111" not in record.text
+        body = json.dumps(record.body, ensure_ascii=False)  # every field, not only the text
+        for secret in ("赵六", "13700001111", "o-story"):
+            assert secret not in body
 
     assert "已接收" in await work.say(officer, f"接收 {filed.number}")
     assert "已记录" in await work.say(officer, f"进展 {filed.number} 已到现场，危化品露天堆放")

@@ -82,3 +82,19 @@ async def test_a_session_opened_inside_another_fails_at_once(tmp_path):  # type:
             assert (await session.execute(text("SELECT 1"))).scalar() == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_database_error_does_not_print_the_values_it_was_given(tmp_path):  # type: ignore[no-untyped-def]
+    """A traceback in the log must not carry what a citizen sent."""
+    from sqlalchemy.exc import DBAPIError
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'secret.db'}")
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(DBAPIError) as error:
+                await connection.execute(
+                    text("SELECT no_such_column WHERE :phone = 1"), {"phone": "13700001111"}
+                )
+        assert "13700001111" not in str(error.value)
+    finally:
+        await engine.dispose()
