@@ -163,12 +163,10 @@ async def tell_reporter(
     5), otherwise a template message."""
     openid = vault.decrypt(report.reporter_openid_enc)
     channel = await channel_for(session, vault.lookup_hashes(openid), now)
-    extra = None
-    if channel == Channel.MP_TEMPLATE:
-        local = now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
-        extra = {
-            "data": {"first": title, "keyword1": report.number, "keyword2": local, "remark": text}
-        }
+    # The template's data goes with a service message too: should the window close before it
+    # is sent (retries, a stopped worker), it goes as a template message instead.
+    local = now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    extra = {"data": {"first": title, "keyword1": report.number, "keyword2": local, "remark": text}}
     await outbox.put(
         session,
         key=key,

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from notifications.wechat_api import NOT_CONFIGURED, WeChatClient, WeChatError
+from notifications.wechat_api import (
+    NOT_CONFIGURED,
+    OUTSIDE_THE_WINDOW,
+    WeChatClient,
+    WeChatError,
+)
 
 
 class Channel(StrEnum):
@@ -34,17 +39,24 @@ async def send(client: WeChatClient, job: Job) -> bool:
     """Send one message. False when it went nowhere (no group channel is configured).
 
     extra, by channel — mp_template: {"data": {...}, "template_id"?: …, "url"?: …} (the template
-    id defaults to JUBAO_MP_TEMPLATE_ID); work_app: {"title", "url", "button"?} sends a text
-    card whose description is the text, otherwise a text message; work_group:
+    id defaults to JUBAO_MP_TEMPLATE_ID); mp_custom: the same, optional, to send as a template
+    message should WeChat refuse the customer-service message (45015/45047); work_app:
+    {"title", "url", "button"?} sends a text card whose description is the text, otherwise a
+    text message; work_group:
     {"markdown": true} sends markdown rather than text.
     """
     settings = client.settings
     if job.channel is Channel.MP_CUSTOM:
-        await client.mp_send_text(_to(job), job.text)
+        try:
+            await client.mp_send_text(_to(job), job.text)
+        except WeChatError as error:
+            # The window closed (or filled) between queueing and sending, after retries or a
+            # stopped worker: the notice goes as a template message when it carries the data.
+            if error.errcode not in OUTSIDE_THE_WINDOW or "data" not in job.extra:
+                raise
+            await _send_template(client, job)
     elif job.channel is Channel.MP_TEMPLATE:
-        template_id = job.extra.get("template_id") or settings.mp_template_id
-        data = job.extra.get("data") or {}
-        await client.mp_send_template(_to(job), template_id, data, url=job.extra.get("url"))
+        await _send_template(client, job)
     elif job.channel is Channel.WORK_APP:
         if "title" in job.extra:
             await client.work_send_card(
@@ -63,6 +75,12 @@ async def send(client: WeChatClient, job: Job) -> bool:
     else:
         return False
     return True
+
+
+async def _send_template(client: WeChatClient, job: Job) -> None:
+    template_id = job.extra.get("template_id") or client.settings.mp_template_id
+    data = job.extra.get("data") or {}
+    await client.mp_send_template(_to(job), template_id, data, url=job.extra.get("url"))
 
 
 def _to(job: Job) -> str:

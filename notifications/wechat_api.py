@@ -32,6 +32,7 @@ TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid, invalid, expired acc
 # -1 system busy; 45009/45011/45033 rate and concurrency limits. 45015 (outside the 48-hour
 # window) and 45047 (too many messages in it) are final: a later try cannot succeed.
 RETRYABLE = frozenset({-1, 45009, 45011, 45033, *TOKEN_ERRORS})
+OUTSIDE_THE_WINDOW = frozenset({45015, 45047})  # a customer-service message no longer allowed
 DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeChat Work's maximum: covers a retry after a lost reply
 
 Api = Literal["mp", "work"]

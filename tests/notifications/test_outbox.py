@@ -267,3 +267,17 @@ async def test_a_bug_in_sending_keeps_the_message_for_later(  # type: ignore[no-
     (row,) = await rows(sessions)
     assert row.last_error.startswith("errcode 0: internal error KeyError at ")
     assert "秘密内容" not in caplog.text and "秘密内容" not in row.last_error
+
+
+async def test_a_notice_whose_window_closed_goes_as_a_template(
+    sessions, vault, clock, api, fake_api
+):  # type: ignore[no-untyped-def]
+    """Queued as a service message inside the 48 hours, sent after they ended (retries, a
+    stopped worker): WeChat refuses it, and it goes as a template message instead."""
+    fake_api.out_of_window.add(OPENID)
+    data = {"first": {"value": "受理"}, "keyword1": {"value": "ZJG-2026-000001"}}
+    await queue(sessions, vault, clock, "reporter:late", data=data, template_id="tmpl-1")
+    report = await deliver_due(sessions, api, vault, clock.now())
+    assert (report.sent, report.failed) == (1, 0)
+    assert [sent.to for sent in fake_api.sent("mp_template")] == [OPENID]
+    assert fake_api.sent("mp_custom") == []
