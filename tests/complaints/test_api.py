@@ -272,3 +272,37 @@ async def test_two_dispatchers_accepting_at_once_accept_once(wechat, staff, sess
     async with sessions() as session:
         actions = list(await session.scalars(select(ReportEvent.action).order_by(ReportEvent.id)))
     assert actions.count("accept") == 1 and actions.count("assign") == 1
+
+
+# SPEC §10: every route with every role. None is no token at all.
+ROLES = ("wang", "li", "zhao", "zhangwei", "qian", "root", None)
+EXPECTED = {  # route: status for wang (dispatcher), li (leader), zhao (auditor),
+    # zhangwei (officer, this town), qian (finance), root (admin), no token
+    "list": (200, 200, 200, 200, 403, 403, 401),
+    "detail": (200, 200, 200, 200, 403, 403, 401),
+    "reveal": (200, 200, 403, 403, 403, 403, 401),
+    "accept": (200, 403, 403, 403, 403, 403, 401),
+}
+
+
+async def test_every_route_with_every_role(wechat, staff):
+    filed = await wechat.file_report(
+        "o-roles", town="塘桥镇", place=WORKSHOP, name="赵六", phone="13700001111"
+    )
+    number = filed.number
+    seen: dict[str, tuple[int, ...]] = {}
+    seen["list"] = tuple([(await staff.get("/api/v1/reports", who))[0] for who in ROLES])
+    seen["detail"] = tuple(
+        [(await staff.get(f"/api/v1/reports/{number}", who))[0] for who in ROLES]
+    )
+    seen["reveal"] = tuple(
+        [
+            (await staff.post(f"/api/v1/reports/{number}/reveal", who, {"reason": "核实"}))[0]
+            for who in ROLES
+        ]
+    )
+    accept = []
+    for who in reversed(ROLES):  # the dispatcher last: his accept changes the report
+        accept.append((await staff.act(number, who, "accept"))[0])
+    seen["accept"] = tuple(reversed(accept))
+    assert seen == EXPECTED
