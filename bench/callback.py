@@ -1,11 +1,12 @@
 """Benchmark of POST /wechat/mp: encrypted 举报 messages from distinct citizens, driven by wrk.
 
-    python -m bench.callback [--duration 10] [--connections 32] [--requests N] [--json]
-                             [--database-url postgresql+asyncpg://...]
+    python -m bench.callback [--duration 10] [--connections 32] [--rounds 3] [--requests N]
+                             [--json] [--database-url postgresql+asyncpg://...]
 
-Two targets, each in its own subprocess on a free loopback port, each fed fresh messages (new
-openids, new MsgIds, current timestamps; every message is sent once, since a repeated MsgId is a
-retry):
+Two targets, each in its own subprocess on a free loopback port, both running for the whole
+benchmark, loaded in turn (jubao, then bare, `--rounds` times), each load with fresh messages
+(new openids, new MsgIds, current timestamps; every message is sent once, since a repeated MsgId
+is a retry):
 
 - jubao itself: `jubao demo` (a new temporary SQLite database with the demo towns and the demo
   Official Account), or with --database-url `jubao serve` on that database after
@@ -14,9 +15,11 @@ retry):
   database: the same checks, wechatpy's decryption and parse, a fixed reply of the same text as
   jubao's first answer, encrypted.
 
-Before each load a single message is sent and its reply decrypted to check it really is the
-report notice; during the load the wrk script (bench/callback.lua) counts non-200 responses and
-200s without an encrypted reply. Prints req/s, p50, p99 and errors for both, and their ratio.
+Once each server is up a single message is sent and its reply decrypted to check it really is
+the report notice; during each load the wrk script (bench/callback.lua) counts non-200 responses
+and 200s without an encrypted reply. Prints req/s, p50, p99 and errors for every load, each
+round's ratio and their median: this machine's speed drifts by a quarter within minutes, and a
+ratio of two loads seconds apart, the median of several, holds still where one pair did not.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +41,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -390,23 +394,31 @@ def bare_target(tmpdir: Path) -> Target:
     return Target("bare aiohttp handler", argv, child_env(tmpdir))
 
 
-def measure(target: Target, load: Load, count: int, workdir: Path) -> Result:
+def start(target: Target, workdir: Path, stack: ExitStack) -> str:
+    """The target running until the stack closes, its reply checked; its base URL."""
     for command in target.prepare:
         subprocess.run(
             command, cwd=ROOT, env=target.env, stdout=sys.stderr, check=True, timeout=120
         )
     port = free_port()
     argv = [part.replace("{port}", str(port)) for part in target.serve]
-    slug = re.sub(r"\W+", "-", target.name).strip("-").lower()
     say(f"{target.name}: starting on port {port}")
-    with serving(argv, target.env, port, workdir / f"{slug}.log") as base_url:
-        side = official_account()
-        check_reply(base_url, side)
-        say(f"{target.name}: reply checked; generating {count} messages")
-        requests_file = workdir / f"{slug}.requests"
-        write_requests(requests_file, signed_reports(count, side))
-        say(f"{target.name}: wrk -t1 -c{load.connections} -d{load.duration}s")
-        result = to_result(target.name, run_wrk(base_url, requests_file, load))
+    base_url = stack.enter_context(serving(argv, target.env, port, workdir / f"{slug(target)}.log"))
+    check_reply(base_url, official_account())
+    say(f"{target.name}: reply checked")
+    return base_url
+
+
+def slug(target: Target) -> str:
+    return re.sub(r"\W+", "-", target.name).strip("-").lower()
+
+
+def load_round(target: Target, base_url: str, load: Load, count: int, workdir: Path) -> Result:
+    """One wrk run of `load` on a running target, with `count` fresh messages."""
+    requests_file = workdir / f"{slug(target)}.requests"
+    write_requests(requests_file, signed_reports(count, official_account()))
+    say(f"{target.name}: wrk -t1 -c{load.connections} -d{load.duration}s")
+    result = to_result(target.name, run_wrk(base_url, requests_file, load))
     if result.exhausted:
         say(f"{target.name}: all {count} messages used before the end; rate from active time")
     return result
@@ -415,28 +427,49 @@ def measure(target: Target, load: Load, count: int, workdir: Path) -> Result:
 # --- report ---
 
 
-def ratio(jubao: Result, bare: Result) -> float:
-    return jubao.requests_per_s / bare.requests_per_s if bare.requests_per_s else 0.0
+@dataclass(frozen=True)
+class Round:
+    jubao: Result
+    bare: Result
+
+    @property
+    def ratio(self) -> float:
+        bare = self.bare.requests_per_s
+        return self.jubao.requests_per_s / bare if bare else 0.0
 
 
-def table(results: Sequence[Result]) -> str:
-    width = max(len(result.name) for result in results)
-    lines = [f"{'target':<{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'errors':>6}"]
-    for r in results:
-        flag = "  (messages exhausted)" if r.exhausted else ""
-        lines.append(
-            f"{r.name:<{width}}  {r.requests_per_s:>9.1f}  {r.p50_ms:>8.2f}  {r.p99_ms:>8.2f}"
-            f"  {r.errors:>6}{flag}"
-        )
-    lines.append(f"ratio (jubao/bare): {ratio(*results):.2f} (target >= 0.5)")
+def median_ratio(rounds: Sequence[Round]) -> float:
+    return statistics.median(r.ratio for r in rounds)
+
+
+def table(rounds: Sequence[Round]) -> str:
+    width = max(len(r.jubao.name) for r in rounds)
+    header = f"{'round':<5}  {'target':<{width}}  {'req/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}"
+    lines = [f"{header}  {'errors':>6}  {'ratio':>5}"]
+    for number, one in enumerate(rounds, 1):
+        for result in (one.jubao, one.bare):
+            flag = "  (messages exhausted)" if result.exhausted else ""
+            mark = f"{one.ratio:>5.2f}" if result is one.jubao else " " * 5
+            lines.append(
+                f"{number:<5}  {result.name:<{width}}  {result.requests_per_s:>9.1f}"
+                f"  {result.p50_ms:>8.2f}  {result.p99_ms:>8.2f}  {result.errors:>6}  {mark}{flag}"
+            )
+    spread = sorted(r.ratio for r in rounds)
+    lines.append(
+        f"ratio (jubao/bare), median of {len(rounds)} rounds: {median_ratio(rounds):.2f}"
+        f" (range {spread[0]:.2f}-{spread[-1]:.2f}; target >= 0.5)"
+    )
     return "\n".join(lines)
 
 
-def as_json(results: Sequence[Result], load: Load) -> str:
+def as_json(rounds: Sequence[Round], load: Load) -> str:
     document = {
         "load": asdict(load) | {"threads": 1},
-        "targets": [asdict(result) for result in results],
-        "ratio": round(ratio(*results), 3),
+        "rounds": [
+            {"jubao": asdict(r.jubao), "bare": asdict(r.bare), "ratio": round(r.ratio, 3)}
+            for r in rounds
+        ],
+        "ratio": round(median_ratio(rounds), 3),
         "target_ratio": 0.5,
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -453,6 +486,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds per target (10)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
     parser.add_argument("--timeout", type=int, default=5, help="wrk request timeout, s (5)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of jubao then bare (3)")
     parser.add_argument(
         "--requests",
         type=int,
@@ -467,8 +501,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if min(args.duration, args.connections, args.timeout) < 1:
-        parser.error("--duration, --connections and --timeout must be at least 1")
+    if min(args.duration, args.connections, args.timeout, args.rounds) < 1:
+        parser.error("--duration, --connections, --timeout and --rounds must be at least 1")
     if args.requests is not None and args.requests < 2:
         parser.error("--requests must be at least 2")
     return args
@@ -490,22 +524,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = Load(args.duration, args.connections, args.timeout)
     count = args.requests or max(MIN_REQUESTS, math.ceil(args.duration * HEADROOM_RATE))
     try:
-        results = run_all(args.database_url, load, count)
+        rounds = run_all(args.database_url, load, count, args.rounds)
     except KeyboardInterrupt:
         say("bench.callback: interrupted")
         return 130
     except (RuntimeError, subprocess.SubprocessError, OSError) as error:
         say(f"bench.callback: {error}")
         return 1
-    print(as_json(results, load) if args.json else table(results))
+    print(as_json(rounds, load) if args.json else table(rounds))
     return 0
 
 
-def run_all(database_url: str, load: Load, count: int) -> list[Result]:
-    with tempfile.TemporaryDirectory(prefix="jubao-bench-") as folder:
+def run_all(database_url: str, load: Load, count: int, rounds: int) -> list[Round]:
+    """Both servers up at once, then `rounds` rounds of jubao then bare, one after the other:
+    each ratio compares two runs a few seconds apart, so a slower spell of this shared machine
+    weighs on both sides of it."""
+    with tempfile.TemporaryDirectory(prefix="jubao-bench-") as folder, ExitStack() as stack:
         workdir = Path(folder)
-        targets = [jubao_target(database_url, workdir), bare_target(workdir)]
-        return [measure(target, load, count, workdir) for target in targets]
+        jubao, bare = jubao_target(database_url, workdir), bare_target(workdir)
+        urls = {target.name: start(target, workdir, stack) for target in (jubao, bare)}
+        results = []
+        for number in range(1, rounds + 1):
+            say(f"round {number} of {rounds}")
+            results.append(
+                Round(*(load_round(t, urls[t.name], load, count, workdir) for t in (jubao, bare)))
+            )
+        return results
 
 
 if __name__ == "__main__":
