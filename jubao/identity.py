@@ -1,12 +1,32 @@
-"""Reporter identity at rest: Fernet encryption with key rotation, keyed hashes for lookups."""
+"""Reporter identity at rest: AES-256-GCM with key rotation, keyed hashes for lookups.
+
+Keys are JUBAO_IDENTITY_KEYS, 32 random bytes each in URL-safe base64 (Fernet form), newest
+first. From each key two others are derived with HMAC-SHA256 under fixed labels: the AES-GCM
+key and the lookup-hash key, so the same secret never serves two purposes.
+
+A token is "2." and the URL-safe base64 of a random 12-byte nonce followed by the ciphertext
+and its tag. Tokens written by earlier versions are Fernet tokens ("gAAAA…", never a ".");
+they are still read, and `rotate` rewrites them in the current form. AES-GCM, which SPEC §10
+allows besides Fernet, is used for what is written: every WeChat message encrypts its dialogue
+state and its reply, and a Fernet token cost three times as much to make.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-from base64 import urlsafe_b64decode
+import os
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+GCM_PREFIX = "2."
+NONCE_BYTES = 12
+
+
+def _derived(key: bytes, label: bytes) -> bytes:
+    return hmac.digest(key, label, "sha256")
 
 
 class IdentityVault:
@@ -15,32 +35,42 @@ class IdentityVault:
     def __init__(self, keys: tuple[str, ...]) -> None:
         if not keys:
             raise ValueError("at least one identity key is needed")
-        self._fernet = MultiFernet([Fernet(key) for key in keys])
-        self._hash_keys = [
-            hmac.new(urlsafe_b64decode(key), b"jubao lookup hash", hashlib.sha256).digest()
-            for key in keys
-        ]
+        raw = [urlsafe_b64decode(key) for key in keys]
+        self._fernet = MultiFernet([Fernet(key) for key in keys])  # tokens of earlier versions
+        self._ciphers = [AESGCM(_derived(secret, b"jubao identity aes-256-gcm")) for secret in raw]
+        self._hash_keys = [_derived(secret, b"jubao lookup hash") for secret in raw]
 
     def encrypt(self, text: str) -> str:
-        return self._fernet.encrypt(text.encode()).decode()
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._ciphers[0].encrypt(nonce, text.encode(), None)
+        return GCM_PREFIX + urlsafe_b64encode(nonce + sealed).decode()
 
     def decrypt(self, token: str) -> str:
         try:
+            if token.startswith(GCM_PREFIX):
+                return self._open(urlsafe_b64decode(token[len(GCM_PREFIX) :])).decode()
             return self._fernet.decrypt(token.encode()).decode()
-        except InvalidToken:
+        except (InvalidTag, InvalidToken, ValueError):
             raise ValueError("identity data cannot be read with the configured keys") from None
 
+    def _open(self, data: bytes) -> bytes:
+        nonce, sealed = data[:NONCE_BYTES], data[NONCE_BYTES:]
+        for cipher in self._ciphers:
+            try:
+                return cipher.decrypt(nonce, sealed, None)
+            except InvalidTag:
+                continue
+        raise InvalidTag
+
     def rotate(self, token: str) -> str:
-        return self._fernet.rotate(token.encode()).decode()
+        """The token rewritten under the newest key, in the current form."""
+        return self.encrypt(self.decrypt(token))
 
     def lookup_hash(self, value: str) -> str:
         """The keyed hash under the newest key: what is stored."""
-        return self._hash(self._hash_keys[0], value)
+        return hmac.digest(self._hash_keys[0], value.encode(), "sha256").hex()
 
     def lookup_hashes(self, value: str) -> list[str]:
         """Hashes under every key, newest first: what a lookup matches during a rotation."""
-        return [self._hash(key, value) for key in self._hash_keys]
-
-    @staticmethod
-    def _hash(key: bytes, value: str) -> str:
-        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+        data = value.encode()
+        return [hmac.digest(key, data, "sha256").hex() for key in self._hash_keys]

@@ -34,3 +34,45 @@ def test_a_foreign_token_is_refused():
     token = IdentityVault((Fernet.generate_key().decode(),)).encrypt("x")
     with pytest.raises(ValueError, match="cannot be read"):
         IdentityVault((Fernet.generate_key().decode(),)).decrypt(token)
+
+
+def test_tokens_are_aes_gcm_and_each_one_is_new():
+    vault = IdentityVault((Fernet.generate_key().decode(),))
+    first, second = vault.encrypt("13800138000"), vault.encrypt("13800138000")
+    assert first.startswith("2.") and first != second  # a fresh nonce each time
+    assert vault.decrypt(first) == vault.decrypt(second) == "13800138000"
+
+
+def test_fernet_tokens_of_earlier_versions_are_still_read_and_rotated():
+    key = Fernet.generate_key()
+    written_before = Fernet(key).encrypt("张三".encode()).decode()
+    vault = IdentityVault((key.decode(),))
+    assert vault.decrypt(written_before) == "张三"
+    rotated = IdentityVault((Fernet.generate_key().decode(), key.decode())).rotate(written_before)
+    assert rotated.startswith("2.")
+
+
+@pytest.mark.parametrize("damage", ["flip", "cut", "garble"])
+def test_a_damaged_token_is_refused(damage):
+    vault = IdentityVault((Fernet.generate_key().decode(),))
+    token = vault.encrypt("13800138000")
+    body = token[2:]
+    if damage == "flip":
+        token = "2." + body[:-3] + ("A" if body[-3] != "A" else "B") + body[-2:]
+    elif damage == "cut":
+        token = "2." + body[:8]
+    else:
+        token = "2.!!!"
+    with pytest.raises(ValueError, match="cannot be read"):
+        vault.decrypt(token)
+
+
+def test_lookup_hashes_stored_by_earlier_versions_still_match():
+    import hashlib
+    import hmac
+    from base64 import urlsafe_b64decode
+
+    key = Fernet.generate_key().decode()
+    hash_key = hmac.new(urlsafe_b64decode(key), b"jubao lookup hash", hashlib.sha256).digest()
+    stored = hmac.new(hash_key, b"o-openid", hashlib.sha256).hexdigest()
+    assert IdentityVault((key,)).lookup_hashes("o-openid") == [stored]
