@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import mp, work
-from bot.housekeeping import housekeeping
+from bot.housekeeping import PURGE_EVERY_SECONDS, housekeeping
 from bot.quick_path import quick_path
 from jubao.background import register
 from jubao.keys import SETTINGS
@@ -23,4 +23,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/wechat/work", work.verify_url)
     app.router.add_post("/wechat/work", work.callback)
     app.cleanup_ctx.append(quick_path)
-    register(app, housekeeping)
+    register(app, housekeeping, every=PURGE_EVERY_SECONDS)

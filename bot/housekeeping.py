@@ -1,6 +1,7 @@
 """Forgetting on time: stored replies after 10 minutes, idle dialogues after 24 hours.
 
-`purge` is one idempotent run; `housekeeping` is the background job that runs it.
+`purge` is one idempotent run; `housekeeping` is the background job that runs it, at most
+once a minute (a reply is erased within 11 minutes, a dialogue a minute after its 24 hours).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.models import Dialogue, InboundMessage
 from jubao.keys import CLOCK, SESSIONS
 
 REPLY_RETENTION = timedelta(minutes=10)
+PURGE_EVERY_SECONDS = 60.0
 
 
 async def purge(session: AsyncSession, now: datetime) -> tuple[int, int]:

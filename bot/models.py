@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
+
+PARTIAL_INDEX_COLUMNS = {
+    "uq_inbound_messages_channel_msg_id": ("channel", "msg_id"),
+    "uq_inbound_messages_channel_event_key": ("channel", "event_key"),
+    "ix_inbound_messages_reply_kept": ("received_at",),
+}
+
+
+def _partial_index(name: str, where: str, *, unique: bool = False) -> Index:
+    """An index of the rows matching `where`, on SQLite and PostgreSQL alike."""
+    condition = text(where)
+    return Index(
+        name,
+        *PARTIAL_INDEX_COLUMNS[name],
+        unique=unique,
+        sqlite_where=condition,
+        postgresql_where=condition,
+    )
 
 
 class InboundMessage(Base):
@@ -15,13 +33,21 @@ class InboundMessage(Base):
 
     `reply_enc` is the rendered reply, encrypted, kept so that a retry gets the same answer;
     it is erased after ten minutes.
+
+    A row is written for every WeChat message, so it enters as few indexes as it can (each is
+    a page SQLite writes at commit): a message has a MsgId and no event key, an event the
+    reverse, and each is unique only among the rows that have it; the purge's index holds
+    only the rows whose reply is still kept, so that it reads ten minutes of the log, not all.
     """
 
     __tablename__ = "inbound_messages"
     __table_args__ = (
-        UniqueConstraint("channel", "msg_id"),
-        UniqueConstraint("channel", "event_key"),
+        _partial_index("uq_inbound_messages_channel_msg_id", "msg_id IS NOT NULL", unique=True),
+        _partial_index(
+            "uq_inbound_messages_channel_event_key", "event_key IS NOT NULL", unique=True
+        ),
         Index("ix_inbound_messages_openid_hash_received_at", "openid_hash", "received_at"),
+        _partial_index("ix_inbound_messages_reply_kept", "reply_enc IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -31,15 +57,21 @@ class InboundMessage(Base):
     msg_type: Mapped[str] = mapped_column(String(32))
     # The sender's keyed hash (citizens): when he last wrote opens WeChat's 48-hour window.
     openid_hash: Mapped[str | None] = mapped_column(String(64))
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reply_enc: Mapped[str | None] = mapped_column(Text)
 
 
 class Dialogue(Base):
-    """A citizen's dialogue in progress; the whole state is one encrypted JSON document."""
+    """A citizen's dialogue in progress; the whole state is one encrypted JSON document.
+
+    Read and written on every message by its key alone: on SQLite the rows live in the key's
+    own B-tree (WITHOUT ROWID), and `updated_at` has no index (the hourly purge of idle
+    dialogues reads this small table whole).
+    """
 
     __tablename__ = "dialogues"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     openid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     state_enc: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

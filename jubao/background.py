@@ -1,7 +1,8 @@
 """Background work: the jobs packages register (outbox delivery, evidence downloads,
 housekeeping) run right after a request asks for them (`soon`), and every few seconds from
 the scheduler (jubao/scheduler.py). One run at a time; a job that fails is logged and runs
-again next time."""
+again next time. A job registered with `every` runs at most once in that many seconds (the
+housekeeping purge needs no more, and a run reads a whole table)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -18,10 +20,17 @@ log = logging.getLogger(__name__)
 SLOW_SECONDS = 0.5  # a run this long holds requests up on SQLite's single connection
 
 
+@dataclass
+class Registered:
+    job: Job
+    every: float  # seconds between runs at least; 0: every run
+    next_at: float = 0.0  # time.monotonic() from which it runs again
+
+
 class Background:
     def __init__(self, app: web.Application) -> None:
         self.app = app
-        self.jobs: list[Job] = []
+        self.jobs: list[Registered] = []
         self.again = asyncio.Event()
         self.running = asyncio.Lock()  # a caller of run_once waits for the run under way
         self.task: asyncio.Task[None] | None = None
@@ -32,8 +41,12 @@ class Background:
 
     async def run_once(self) -> None:
         async with self.running:
-            for job in self.jobs:
+            for registered in self.jobs:
                 started = time.monotonic()
+                if started < registered.next_at:
+                    continue
+                registered.next_at = started + registered.every
+                job = registered.job
                 try:
                     await job(self.app)
                     took = time.monotonic() - started
@@ -59,11 +72,12 @@ class Background:
 BACKGROUND = web.AppKey("background", Background)
 
 
-def register(app: web.Application, job: Job) -> None:
-    """For packages' setup(): add a job (the loop starts after every setup has run)."""
+def register(app: web.Application, job: Job, *, every: float = 0.0) -> None:
+    """For packages' setup(): add a job (the loop starts after every setup has run), run at
+    most once in `every` seconds when given."""
     if BACKGROUND not in app:
         app[BACKGROUND] = Background(app)
-    app[BACKGROUND].jobs.append(job)
+    app[BACKGROUND].jobs.append(Registered(job, every))
 
 
 async def background(app: web.Application) -> AsyncIterator[None]:

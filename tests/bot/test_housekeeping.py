@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.housekeeping import purge
@@ -29,3 +30,31 @@ async def test_purge_forgets_old_replies_and_idle_dialogues(wechat, sessions, cl
         assert await purge(session, clock.now()) == (0, 1)
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Dialogue)) == 0
+
+
+async def test_on_sqlite_the_purge_and_the_retry_lookup_read_only_their_partial_indexes(
+    sessions, clock
+):
+    from sqlalchemy import text, update
+
+    async with sessions() as session:
+        if session.bind.dialect.name != "sqlite":
+            pytest.skip("query plans are SQLite's here")
+        erase = (
+            update(InboundMessage)
+            .where(
+                InboundMessage.received_at < clock.now(),
+                InboundMessage.reply_enc.is_not(None),
+            )
+            .values(reply_enc=None)
+        )
+        lookup = select(InboundMessage.reply_enc).where(
+            InboundMessage.channel == "mp", InboundMessage.msg_id == 1
+        )
+        plans = []
+        for statement in (erase, lookup):
+            compiled = statement.compile(session.bind, compile_kwargs={"literal_binds": True})
+            rows = await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            plans.append(" ".join(row[-1] for row in rows))
+    assert "ix_inbound_messages_reply_kept" in plans[0], plans[0]
+    assert "uq_inbound_messages_channel_msg_id" in plans[1], plans[1]
