@@ -260,6 +260,9 @@ def _details(report: services.ReportView, settings: Settings) -> str:
     return "\n".join(lines)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per call
+
+
 def encode(conversation: Conversation) -> str:
     """The conversation as compact JSON (by hand: dataclasses.asdict deep-copies, and this runs
     on every message)."""
@@ -269,7 +272,7 @@ def encode(conversation: Conversation) -> str:
         "draft": {**vars(draft), "evidence": [vars(item) for item in draft.evidence]},
         "updated_at": conversation.updated_at.isoformat() if conversation.updated_at else None,
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(data)
 
 
 def decode(text: str) -> Conversation:

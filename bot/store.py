@@ -139,8 +139,9 @@ class Store:
 
 
 def _sqlite_time(value: datetime) -> str:
-    """A UtcDateTime as SQLAlchemy stores it in SQLite: naive UTC text, microseconds."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """A UtcDateTime as SQLAlchemy stores it in SQLite: naive UTC text, microseconds
+    (isoformat: a third of strftime's cost, on every message)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class SqliteStore(Store):

@@ -17,6 +17,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 BUSY_TIMEOUT_MS = 30_000
+# The commit that takes the WAL file past this many pages copies them into the database file
+# and syncs both, on the event loop. SQLite's default of 1,000 did so about every 110 WeChat
+# messages; at 4,096 (a 16 MB WAL) a page written by many messages is copied once instead of
+# four times, with a quarter of the syncs: about two fewer system calls a message.
+WAL_AUTOCHECKPOINT_PAGES = 4096
 
 
 async def begin_immediate(connection: sqlite3.Connection) -> None:
@@ -157,6 +162,7 @@ def creator(path: str):  # type: ignore[no-untyped-def]
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
+            f"wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}",
         ):
             connection.execute(f"PRAGMA {pragma}")
         return InlineConnection(connection)
