@@ -4,9 +4,9 @@
                              [--json] [--database-url postgresql+asyncpg://...]
 
 Two targets, each in its own subprocess on a free loopback port, both running for the whole
-benchmark, loaded in turn (jubao, then bare, `--rounds` times), each load with fresh messages
-(new openids, new MsgIds, current timestamps; every message is sent once, since a repeated MsgId
-is a retry):
+benchmark, loaded in turn (`--rounds` rounds of one load each, the order swapped every round),
+each load with fresh messages (new openids, new MsgIds, current timestamps; every message is
+sent once, since a repeated MsgId is a retry):
 
 - jubao itself: `jubao demo` (a new temporary SQLite database with the demo towns and the demo
   Official Account), or with --database-url `jubao serve` on that database after
@@ -536,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_all(database_url: str, load: Load, count: int, rounds: int) -> list[Round]:
-    """Both servers up at once, then `rounds` rounds of jubao then bare, one after the other:
+    """Both servers up at once, then `rounds` rounds of one load each, jubao and bare in turn:
     each ratio compares two runs a few seconds apart, so a slower spell of this shared machine
     weighs on both sides of it."""
     with tempfile.TemporaryDirectory(prefix="jubao-bench-") as folder, ExitStack() as stack:
@@ -546,9 +546,9 @@ def run_all(database_url: str, load: Load, count: int, rounds: int) -> list[Roun
         results = []
         for number in range(1, rounds + 1):
             say(f"round {number} of {rounds}")
-            results.append(
-                Round(*(load_round(t, urls[t.name], load, count, workdir) for t in (jubao, bare)))
-            )
+            order = (jubao, bare) if number % 2 else (bare, jubao)  # neither always goes first
+            done = {t.name: load_round(t, urls[t.name], load, count, workdir) for t in order}
+            results.append(Round(done[jubao.name], done[bare.name]))
         return results
 
 

@@ -65,8 +65,8 @@ class Dialogue(Base):
     """A citizen's dialogue in progress; the whole state is one encrypted JSON document.
 
     Read and written on every message by its key alone: on SQLite the rows live in the key's
-    own B-tree (WITHOUT ROWID), and `updated_at` has no index (the hourly purge of idle
-    dialogues reads this small table whole).
+    own B-tree (WITHOUT ROWID), and `updated_at` has no index (the purge of idle dialogues,
+    once a minute, reads this small table whole).
     """
 
     __tablename__ = "dialogues"

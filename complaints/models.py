@@ -1,4 +1,4 @@
-"""Reports and what hangs off them. Identity columns hold Fernet tokens, never plaintext."""
+"""Reports and what hangs off them. Identity columns hold encrypted tokens, never plaintext."""
 
 from __future__ import annotations
 

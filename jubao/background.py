@@ -2,7 +2,8 @@
 housekeeping) run right after a request asks for them (`soon`), and every few seconds from
 the scheduler (jubao/scheduler.py). One run at a time; a job that fails is logged and runs
 again next time. A job registered with `every` runs at most once in that many seconds (the
-housekeeping purge needs no more, and a run reads a whole table)."""
+housekeeping purge needs no more, and a run reads a whole table); after a failure it too runs
+again next time."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class Background:
         self.again = asyncio.Event()
         self.running = asyncio.Lock()  # a caller of run_once waits for the run under way
         self.task: asyncio.Task[None] | None = None
+        self.monotonic: Callable[[], float] = time.monotonic  # for `every`; tests set their own
 
     def soon(self) -> None:
         """Ask for a run (a request committed work for the jobs)."""
@@ -42,14 +44,14 @@ class Background:
     async def run_once(self) -> None:
         async with self.running:
             for registered in self.jobs:
-                started = time.monotonic()
+                started = self.monotonic()
                 if started < registered.next_at:
                     continue
                 registered.next_at = started + registered.every
                 job = registered.job
                 try:
                     await job(self.app)
-                    took = time.monotonic() - started
+                    took = self.monotonic() - started
                     if took > SLOW_SECONDS:
                         log.warning(
                             "background job %s took %.0f ms",
@@ -57,6 +59,7 @@ class Background:
                             took * 1000,
                         )
                 except Exception:
+                    registered.next_at = 0.0
                     log.exception(
                         "background job %s failed; it runs again next time",
                         getattr(job, "__name__", job),

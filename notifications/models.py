@@ -14,7 +14,7 @@ from jubao.db import Base, UtcDateTime
 class OutboxMessage(Base):
     """One message to send, written in the transaction of the change that causes it.
 
-    A citizen's openid is identity data and is kept only in `recipient_enc` (a Fernet token);
+    A citizen's openid is identity data and is kept only in `recipient_enc` (encrypted);
     an officer's wework_id is kept in `recipient`; a group message has neither. `next_attempt_at`
     is when a worker may next claim the row (NULL once it is sent or failed); while a worker holds
     it, `lease_until` is the end of that worker's lease and `next_attempt_at` equals it, so the

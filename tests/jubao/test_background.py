@@ -9,7 +9,7 @@ from jubao.app import create_app
 from jubao.background import BACKGROUND, register
 
 
-async def test_a_job_with_every_skips_runs_until_its_time_has_come(monkeypatch):
+async def test_a_job_with_every_skips_runs_until_its_time_has_come():
     app = web.Application()
     runs: list[str] = []
 
@@ -22,7 +22,7 @@ async def test_a_job_with_every_skips_runs_until_its_time_has_come(monkeypatch):
     register(app, each_time)
     register(app, once_a_minute, every=60)
     now = [1000.0]
-    monkeypatch.setattr("jubao.background.time.monotonic", lambda: now[0])
+    app[BACKGROUND].monotonic = lambda: now[0]
 
     for moment in (1000.0, 1030.0, 1061.0):
         now[0] = moment
@@ -35,3 +35,19 @@ async def test_housekeeping_is_registered_to_run_once_a_minute(aiohttp_client, s
     client = await aiohttp_client(create_app(settings))
     (registered,) = [r for r in client.app[BACKGROUND].jobs if r.job is housekeeping]
     assert registered.every == 60
+
+
+async def test_a_job_with_every_that_failed_runs_again_next_time():
+    app = web.Application()
+    runs: list[int] = []
+
+    async def flaky(app: web.Application) -> None:
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("the database went away")
+
+    register(app, flaky, every=60)
+    app[BACKGROUND].monotonic = lambda: 1000.0
+    for _ in range(3):
+        await app[BACKGROUND].run_once()
+    assert runs == [0, 1]  # failed, ran again at once, then waits its minute
