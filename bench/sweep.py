@@ -209,19 +209,26 @@ def closed_row(row: dict[str, Any], rng: random.Random) -> None:
     assigned = accepted + timedelta(hours=between(rng, 1, 48))
     concluded = assigned + between(rng, 5, 50) * DAY
     row.update(
-        accepted_at=accepted,
-        assigned_at=assigned,
-        concluded_at=concluded,
+        investigated(accepted, assigned, concluded),
         closed_at=concluded + between(rng, 1, 10) * DAY,
-        handle_by=accepted + RUNS["handle"] * DAY,
-        ack_by=assigned + RUNS["ack"] * DAY,
         result_by=concluded + RUNS["result"] * DAY,
-        unit_id=1,
-        assignee_id=1,
-        routed_by="rule 1",
-        finding="confirmed",
-        summary="已责令整改",
     )
+
+
+def investigated(accepted: datetime, assigned: datetime, concluded: datetime) -> dict[str, Any]:
+    """The columns of a report accepted, assigned and concluded at these moments."""
+    return {
+        "accepted_at": accepted,
+        "assigned_at": assigned,
+        "concluded_at": concluded,
+        "handle_by": accepted + RUNS["handle"] * DAY,
+        "ack_by": assigned + RUNS["ack"] * DAY,
+        "unit_id": 1,
+        "assignee_id": 1,
+        "routed_by": "rule 1",
+        "finding": "confirmed",
+        "summary": "已责令整改",
+    }
 
 
 def open_row(row: dict[str, Any], rng: random.Random) -> list[tuple[str, datetime, datetime]]:
@@ -270,19 +277,7 @@ def open_row(row: dict[str, Any], rng: random.Random) -> list[tuple[str, datetim
         concluded = started(result_by, "result", rng)
         accepted = concluded - between(rng, 5, 50) * DAY
         assigned = accepted + timedelta(hours=between(rng, 1, 48))
-        row.update(
-            concluded_at=concluded,
-            result_by=result_by,
-            accepted_at=accepted,
-            assigned_at=assigned,
-            ack_by=assigned + RUNS["ack"] * DAY,
-            handle_by=accepted + RUNS["handle"] * DAY,
-            unit_id=1,
-            assignee_id=1,
-            routed_by="rule 1",
-            finding="confirmed",
-            summary="已责令整改",
-        )
+        row.update(investigated(accepted, assigned, concluded), result_by=result_by)
         clocks.append(("result", result_by, concluded))
         received = accepted - timedelta(days=rng.uniform(0.5, 10))
     row["received_at"] = received

@@ -148,17 +148,23 @@ class WorkSide:
         }
 
     def text(self, user_id: str, content: str, msg_id: int, create_time: int) -> str:
-        return message_xml(
-            {
-                "ToUserName": self.corp_id,
-                "FromUserName": user_id,
-                "CreateTime": create_time,
-                "MsgType": "text",
-                "Content": content,
-                "MsgId": msg_id,
-                "AgentID": int(self.agent_id),
-            }
-        )
+        return self.message(user_id, "text", msg_id, create_time, Content=content)
+
+    def message(
+        self, user_id: str, msg_type: str, msg_id: int | None, create_time: int, **fields: object
+    ) -> str:
+        """An app message (with MsgId) or, for msg_type 'event', an event (without)."""
+        document: dict[str, object] = {
+            "ToUserName": self.corp_id,
+            "FromUserName": user_id,
+            "CreateTime": create_time,
+            "MsgType": msg_type,
+            **fields,
+        }
+        if msg_id is not None:
+            document["MsgId"] = msg_id
+        document["AgentID"] = int(self.agent_id)
+        return message_xml(document)
 
     def request(self, inner_xml: str, *, timestamp: int, nonce: str = "") -> SignedRequest:
         nonce = nonce or str(int.from_bytes(os.urandom(4), "big"))

@@ -169,18 +169,7 @@ async def test_refusals_write_nothing(desk, sessions, clock, tamper):
 async def test_app_events_get_no_answer_and_write_nothing(desk, sessions, clock):
     _, _, work = desk
     now = int(clock.now().timestamp())
-    from jubao.demo.wechat import message_xml
-
-    xml = message_xml(
-        {
-            "ToUserName": WORK["work_corpid"],
-            "FromUserName": "zhangwei",
-            "CreateTime": now,
-            "MsgType": "event",
-            "Event": "enter_agent",
-            "AgentID": 1000002,
-        }
-    )
+    xml = work.side.message("zhangwei", "event", None, now, Event="enter_agent")
     status, reply = await work.post(work.side.request(xml, timestamp=now))
     assert status == 200 and reply == ""
     async with sessions() as session:
@@ -199,21 +188,15 @@ async def test_an_officer_cannot_note_or_conclude_anothers_report(desk):
 
 
 async def test_a_picture_gets_the_text_only_answer_and_is_logged_once(desk, sessions, clock):
-    from jubao.demo.wechat import message_xml
-
     _, _, work = desk
     now = int(clock.now().timestamp())
-    xml = message_xml(
-        {
-            "ToUserName": WORK["work_corpid"],
-            "FromUserName": "zhangwei",
-            "CreateTime": now,
-            "MsgType": "image",
-            "PicUrl": "http://example.invalid/p.jpg",
-            "MediaId": "media-1",
-            "MsgId": next(_ids),
-            "AgentID": 1000002,
-        }
+    xml = work.side.message(
+        "zhangwei",
+        "image",
+        next(_ids),
+        now,
+        PicUrl="http://example.invalid/p.jpg",
+        MediaId="media-1",
     )
     signed = work.side.request(xml, timestamp=now)
     first, again = await work.post(signed), await work.post(signed)
