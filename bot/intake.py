@@ -100,7 +100,6 @@ async def handle_plain(
 class _Loaded:
     hashes: list[str]  # the sender's lookup hashes, newest key first
     stored: StoredDialogue | None
-    conversation: Conversation | None
 
 
 async def _decide(
@@ -112,7 +111,7 @@ async def _decide(
     conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
     towns = await store.town_names() if needs_towns(conversation) else []
     outcome = step(conversation, envelope.inbound, towns, now)
-    return _Loaded(hashes, stored, conversation), outcome
+    return _Loaded(hashes, stored), outcome
 
 
 async def _write(

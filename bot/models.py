@@ -9,23 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
 
-PARTIAL_INDEX_COLUMNS = {
-    "uq_inbound_messages_channel_msg_id": ("channel", "msg_id"),
-    "uq_inbound_messages_channel_event_key": ("channel", "event_key"),
-    "ix_inbound_messages_reply_kept": ("received_at",),
-}
 
-
-def _partial_index(name: str, where: str, *, unique: bool = False) -> Index:
+def _partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
     """An index of the rows matching `where`, on SQLite and PostgreSQL alike."""
     condition = text(where)
-    return Index(
-        name,
-        *PARTIAL_INDEX_COLUMNS[name],
-        unique=unique,
-        sqlite_where=condition,
-        postgresql_where=condition,
-    )
+    return Index(name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition)
 
 
 class InboundMessage(Base):
@@ -42,12 +30,22 @@ class InboundMessage(Base):
 
     __tablename__ = "inbound_messages"
     __table_args__ = (
-        _partial_index("uq_inbound_messages_channel_msg_id", "msg_id IS NOT NULL", unique=True),
         _partial_index(
-            "uq_inbound_messages_channel_event_key", "event_key IS NOT NULL", unique=True
+            "uq_inbound_messages_channel_msg_id",
+            *("channel", "msg_id"),
+            where="msg_id IS NOT NULL",
+            unique=True,
+        ),
+        _partial_index(
+            "uq_inbound_messages_channel_event_key",
+            *("channel", "event_key"),
+            where="event_key IS NOT NULL",
+            unique=True,
         ),
         Index("ix_inbound_messages_openid_hash_received_at", "openid_hash", "received_at"),
-        _partial_index("ix_inbound_messages_reply_kept", "reply_enc IS NOT NULL"),
+        _partial_index(
+            "ix_inbound_messages_reply_kept", "received_at", where="reply_enc IS NOT NULL"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

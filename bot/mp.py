@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,7 +89,7 @@ async def callback(request: web.Request) -> web.Response:
         reply = handled.reply
         if handled.follow_up:
             request.app[BACKGROUND].soon()
-    except (intake.AlreadyHandled, IntegrityError, sqlite3.IntegrityError):
+    except (intake.AlreadyHandled, IntegrityError):
         # A WeChat retry (or one racing the first delivery): answer as the first delivery did.
         async with sessions.begin() as session:
             reply = await intake.stored_reply(session, envelope, vault)

@@ -1,11 +1,11 @@
 """Where the bot keeps a citizen's dialogue state and the message log, and reads the town list
 it numbers, in plain SQL.
 
-This is the hot path of every WeChat message, so the statements are built once per dialect
-and run on the session's connection (no ORM unit of work): building and flushing ORM
-statements cost more than the database did. On SQLite they go straight to the sqlite3
-connection under the session (same transaction): SQLAlchemy's execution of a statement cost
-about 80 µs, SQLite's about 10. Values are encrypted by the caller.
+This is the hot path of every WeChat message, so no ORM unit of work: building and flushing
+ORM statements cost more than the database did. On PostgreSQL Core statements, built once,
+run on the session's connection; on SQLite plain SQL goes straight to the sqlite3 connection
+under the session (same transaction): SQLAlchemy's execution of a statement cost about 80 µs,
+SQLite's about 10. Values are encrypted by the caller.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy import Delete, Insert, Select, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.models import Dialogue, InboundMessage
 from complaints.registry_models import Town
+from jubao.db import insert_new_row
 from jubao.sqlite_inline import InlineConnection
 
 DIALOGUES = Dialogue.__table__
@@ -40,23 +41,23 @@ class _Statements:
 
 
 @cache
-def _statements(dialect_name: str) -> _Statements:
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    upsert = dialect.insert(DIALOGUES)
+def _statements() -> _Statements:
+    """PostgreSQL's statements (SQLite has SqliteStore's SQL), built once."""
+    upsert = postgresql.insert(DIALOGUES)
     upsert = upsert.on_conflict_do_update(
         index_elements=[DIALOGUES.c.openid_hash],
         set_={"state_enc": upsert.excluded.state_enc, "updated_at": upsert.excluded.updated_at},
     )
     reply = select(MESSAGES.c.reply_enc).where(MESSAGES.c.channel == bindparam("channel"))
     return _Statements(
-        # FOR UPDATE (PostgreSQL; SQLite's write lock already serialises): a citizen's next
-        # message waits for the one before it instead of overwriting its state.
+        # FOR UPDATE: a citizen's next message waits for the one before it instead of
+        # overwriting its state.
         load_dialogue=select(DIALOGUES.c.openid_hash, DIALOGUES.c.state_enc)
         .where(DIALOGUES.c.openid_hash.in_(bindparam("hashes", expanding=True)))
         .with_for_update(),
         save_dialogue=upsert,
         drop_dialogue=delete(DIALOGUES).where(DIALOGUES.c.openid_hash == bindparam("key")),
-        claim_message=dialect.insert(MESSAGES).on_conflict_do_nothing().returning(MESSAGES.c.id),
+        claim_message=insert_new_row("postgresql", MESSAGES),
         reply_by_msg_id=reply.where(MESSAGES.c.msg_id == bindparam("msg_id")),
         reply_by_event_key=reply.where(MESSAGES.c.event_key == bindparam("event_key")),
         town_names=select(TOWNS.c.name).order_by(TOWNS.c.position, TOWNS.c.id),
@@ -70,20 +71,21 @@ class StoredDialogue:
 
 
 class Store:
-    """The bot's tables on the connection of one transaction."""
+    """The bot's tables on the connection of one transaction: PostgreSQL's, and the methods
+    every store has (SqliteStore, below, is SQLite's)."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
-        self.sql = _statements(connection.dialect.name)
+        self.sql = _statements()
 
-    @classmethod
-    async def of(cls, session: AsyncSession) -> Store:
+    @staticmethod
+    async def of(session: AsyncSession) -> Store:
+        """The store for the session's transaction, on its database."""
         connection = await session.connection()
-        if connection.dialect.name == "sqlite":
-            raw = (await connection.get_raw_connection()).driver_connection
-            if isinstance(raw, InlineConnection):
-                return SqliteStore(await raw.in_transaction())
-        return cls(connection)
+        if connection.dialect.name == "sqlite":  # always an InlineConnection: jubao.db
+            raw: InlineConnection = (await connection.get_raw_connection()).driver_connection
+            return SqliteStore(await raw.joined_transaction())
+        return Store(connection)
 
     async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
         row = (await self.connection.execute(self.sql.load_dialogue, {"hashes": hashes})).first()

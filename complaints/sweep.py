@@ -207,7 +207,11 @@ class _Sweeping:
                     skipped += 1
         return next_moment(running, recorded), sent, skipped
 
-    async def recipients(self, audience: str) -> list[str]:
+    async def wework_ids(self, audience: str, officer: Officer | None) -> list[str]:
+        """Who in WeChat Work gets a reminder for `audience`: the assignee, or everyone in a
+        role (looked up once a batch)."""
+        if audience == "officer":
+            return [officer.wework_id] if officer and officer.wework_id else []
         roles = {"dispatchers": "dispatcher", "leaders": "leader", "finance": "finance"}
         if audience not in self.staff:
             self.staff[audience] = await staff_wework_ids(self.session, roles[audience])
@@ -231,23 +235,25 @@ class _Sweeping:
             url=f"{settings.public_url.rstrip('/')}/console/reports/{c.number}",
         )
         for audience in decision.audiences():
-            channel, recipients = Channel.WORK_APP, []
-            if audience == "group":
-                channel, recipients = Channel.WORK_GROUP, [""]
-            elif audience == "officer":
-                recipients = [officer.wework_id] if officer else []
-            elif audience != "reporter":  # the reporter: reward collection, wired with rewards
-                recipients = await self.recipients(audience)
-            if recipients:
-                await outbox.put(
-                    self.session,
-                    key=f"reminder:{entry_id}:{audience}",
-                    channel=channel,
-                    recipient="|".join(recipients) or None,
-                    text=text,
-                    vault=self.vault,
-                    now=self.now,
-                )
+            if audience == "reporter":  # reward collection, wired with rewards
+                continue
+            channel, recipient = Channel.WORK_APP, None
+            if audience == "group":  # the group chat is its own recipient
+                channel = Channel.WORK_GROUP
+            else:
+                wework_ids = await self.wework_ids(audience, officer)
+                if not wework_ids:
+                    continue
+                recipient = "|".join(wework_ids)
+            await outbox.put(
+                self.session,
+                key=f"reminder:{entry_id}:{audience}",
+                channel=channel,
+                recipient=recipient,
+                text=text,
+                vault=self.vault,
+                now=self.now,
+            )
 
 
 async def sweep_in_batches(

@@ -123,7 +123,7 @@ class InlineConnection:
         await begin_immediate(connection)
         return connection
 
-    async def in_transaction(self) -> sqlite3.Connection:
+    async def joined_transaction(self) -> sqlite3.Connection:
         """The sqlite3 connection itself, its transaction begun as a cursor would begin it: for
         the few statements that run on every WeChat message (bot/store.py)."""
         connection = self._live()
