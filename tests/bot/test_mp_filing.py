@@ -50,6 +50,22 @@ async def test_named_report_keeps_identity_encrypted(wechat, sessions):
     ]
 
 
+async def test_a_retried_confirmation_files_one_report_and_gets_the_same_number(wechat, sessions):
+    """The retry of the message that files: its dialogue is gone by then (on SQLite the quick
+    path sees no dialogue first), yet it must get the first delivery's reply and file nothing."""
+    await wechat.say("o-retry-submit", "举报")
+    for answer in ("1", "塘桥镇", "某五金作坊，塘桥镇东街", "消防通道被杂物堵死，灭火器过期。"):
+        await wechat.say("o-retry-submit", answer)
+    await wechat.say("o-retry-submit", "完成")
+    await wechat.say("o-retry-submit", "2")
+    confirm = wechat.signed("o-retry-submit", "text", Content="1")
+    first, again = await wechat.post(confirm), await wechat.post(confirm)
+    assert first.status == again.status == 200
+    assert first.reply == again.reply and "ZJG-2026-000001" in first.reply
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Report)) == 1
+
+
 async def test_numbers_are_sequential_per_year(wechat):
     first = await wechat.file_report("o-a")
     second = await wechat.file_report("o-b")

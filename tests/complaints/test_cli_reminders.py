@@ -68,9 +68,10 @@ def test_at_parsing():
     assert parse_at(utc, settings) == datetime(2026, 12, 10, tzinfo=UTC)
 
 
-def test_a_bad_time_is_a_usage_error_not_a_traceback(capsys):
+@pytest.mark.parametrize("command", [["reminders", "run"], ["digest", "send"]])
+def test_a_bad_time_is_a_usage_error_not_a_traceback(capsys, command):
     with pytest.raises(SystemExit) as exit_:
-        main(["reminders", "run", "--at", "next tuesday"])
+        main([*command, "--at", "next tuesday"])
     assert exit_.value.code == 2
     assert "is not an ISO 8601 time" in capsys.readouterr().err
 

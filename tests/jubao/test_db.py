@@ -80,11 +80,11 @@ async def test_a_session_opened_inside_another_fails_at_once(sqlite_sessions):  
         assert (await session.execute(text("SELECT 1"))).scalar() == 1
 
 
-async def test_a_database_error_does_not_print_the_values_it_was_given(tmp_path):  # type: ignore[no-untyped-def]
-    """A traceback in the log must not carry what a citizen sent."""
+async def test_a_database_error_does_not_print_the_values_it_was_given(database_url):  # type: ignore[no-untyped-def]
+    """A traceback in the log must not carry what a citizen sent (SQLite and PostgreSQL)."""
     from sqlalchemy.exc import DBAPIError
 
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'secret.db'}")
+    engine = make_engine(database_url)
     try:
         async with engine.connect() as connection:
             with pytest.raises(DBAPIError) as error:

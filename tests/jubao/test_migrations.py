@@ -116,8 +116,7 @@ async def test_open_reports_get_a_first_look_from_the_sweep_after_0009(empty_url
             rows = dict(
                 (await session.execute(select(Report.status, Report.next_reminder_at))).all()
             )
-        assert rows["received"] is not None and rows["investigating"] is not None
-        assert rows["received"] == received
+        assert rows["received"] == rows["investigating"] == received
         assert rows["closed"] is None
     finally:
         await engine.dispose()
