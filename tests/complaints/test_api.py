@@ -253,7 +253,7 @@ async def test_two_dispatchers_accepting_at_once_accept_once(wechat, staff, sess
     acceptance and one assignment."""
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite runs one transaction at a time: the race cannot happen there")
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from complaints.models import Report, ReportEvent
 
@@ -266,7 +266,17 @@ async def test_two_dispatchers_accepting_at_once_accept_once(wechat, staff, sess
         racing = [
             asyncio.create_task(staff.act(filed.number, who, "accept")) for who in ("wang", "wang3")
         ]
-        await asyncio.sleep(0.5)  # both have read the report and wait for the lock
+        # Release only once both have read the report and wait for its row lock.
+        waiting_for_locks = text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        async with asyncio.timeout(10):
+            while True:
+                await holder.execute(text("SELECT pg_stat_clear_snapshot()"))
+                if await holder.scalar(waiting_for_locks) >= 2:
+                    break
+                await asyncio.sleep(0.02)
     results = await asyncio.gather(*racing)
     assert sorted(status for status, _ in results) == [200, 409]
     async with sessions() as session:
