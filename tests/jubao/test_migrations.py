@@ -120,3 +120,63 @@ async def test_open_reports_get_a_first_look_from_the_sweep_after_0009(empty_url
         assert rows["closed"] is None
     finally:
         await engine.dispose()
+
+
+async def test_0010_keeps_the_message_log_and_dialogues_and_still_refuses_duplicates(empty_url):
+    """The upgrade rebuilds dialogues (WITHOUT ROWID on SQLite) and swaps inbound_messages'
+    unique constraints for partial unique indexes: the rows stay, a repeated MsgId or event key
+    is still refused, and so is it after a downgrade."""
+    from sqlalchemy.exc import IntegrityError
+
+    at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    insert_message = text(
+        "INSERT INTO inbound_messages (channel, msg_id, event_key, msg_type, received_at, "
+        "reply_enc, openid_hash) VALUES ('mp', :msg_id, :event_key, :kind, :at, 'r', 'h')"
+    ).bindparams(bindparam("at", type_=UtcDateTime()))
+    message = {"msg_id": 10**18, "event_key": None, "kind": "text", "at": at}
+    event = {"msg_id": None, "event_key": "e" * 64, "kind": "event", "at": at}
+
+    async def rows() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        async with engine.connect() as connection:
+            dialogues = (
+                await connection.execute(text("SELECT openid_hash, state_enc FROM dialogues"))
+            ).all()
+            messages = (
+                await connection.execute(
+                    text("SELECT msg_id, event_key FROM inbound_messages ORDER BY id")
+                )
+            ).all()
+        return [tuple(row) for row in dialogues], [tuple(row) for row in messages]
+
+    async def refuses_duplicates() -> None:
+        for duplicate in (message, event):
+            with pytest.raises(IntegrityError):
+                async with engine.begin() as connection:
+                    await connection.execute(insert_message, duplicate)
+
+    await migrate.upgrade(empty_url, "0009")
+    engine = make_engine(empty_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO dialogues (openid_hash, state_enc, updated_at) "
+                    "VALUES ('hash-1', 'state', :at)"
+                ).bindparams(bindparam("at", type_=UtcDateTime())),
+                {"at": at},
+            )
+            for row in (message, event):
+                await connection.execute(insert_message, row)
+        before = await rows()
+        await engine.dispose()
+
+        await migrate.upgrade(empty_url, "0010")
+        assert await rows() == before == ([("hash-1", "state")], [(10**18, None), (None, "e" * 64)])
+        await refuses_duplicates()
+        await engine.dispose()
+
+        await migrate.downgrade(empty_url, "0009")
+        assert await rows() == before
+        await refuses_duplicates()
+    finally:
+        await engine.dispose()
