@@ -51,11 +51,27 @@ async def test_simultaneous_deliveries_of_a_plain_answer_act_once(wechat, sessio
     assert await logged(sessions) == 4
 
 
-async def test_a_whole_report_mixes_quick_and_ordinary_steps(wechat, sessions):
+async def test_a_whole_report_mixes_quick_and_ordinary_steps(wechat, database_url, monkeypatch):
+    """On SQLite only the message that files goes the session way; every answer before it is
+    a plain step, taken quickly."""
+    from bot import intake
+
+    by_session: list[str] = []
+    handle = intake.handle
+
+    async def counted(session, envelope, **kwargs):  # type: ignore[no-untyped-def]
+        by_session.append(envelope.inbound.text)
+        return await handle(session, envelope, **kwargs)
+
+    monkeypatch.setattr(intake, "handle", counted)
     filed = await wechat.file_report("o-quick3", town="塘桥镇", place=PLACE)
     assert filed.number.startswith("ZJG-2026-")
     second = await wechat.file_report("o-quick3", town="塘桥镇", place=PLACE)
     assert second.number != filed.number
+    if database_url.startswith("sqlite"):
+        assert by_session == ["1", "1"]  # the two confirmations, nothing else
+    else:  # PostgreSQL has no quick path: all 16 messages
+        assert len(by_session) == 16
 
 
 async def test_a_citizens_messages_are_decided_in_the_order_they_came(
