@@ -35,26 +35,26 @@ async def test_purge_forgets_old_replies_and_idle_dialogues(wechat, sessions, cl
 async def test_on_sqlite_the_purge_and_the_retry_lookup_read_only_their_partial_indexes(
     sessions, clock
 ):
-    from sqlalchemy import text, update
+    """The plans of the statements `purge` and the retry's reply lookup really run (traced on
+    the sqlite3 connection, values bound), not of copies of them."""
+    from bot.store import Store
 
-    async with sessions() as session:
+    async with sessions.begin() as session:
         if session.bind.dialect.name != "sqlite":
             pytest.skip("query plans are SQLite's here")
-        erase = (
-            update(InboundMessage)
-            .where(
-                InboundMessage.received_at < clock.now(),
-                InboundMessage.reply_enc.is_not(None),
-            )
-            .values(reply_enc=None)
-        )
-        lookup = select(InboundMessage.reply_enc).where(
-            InboundMessage.channel == "mp", InboundMessage.msg_id == 1
-        )
-        plans = []
-        for statement in (erase, lookup):
-            compiled = statement.compile(session.bind, compile_kwargs={"literal_binds": True})
-            rows = await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-            plans.append(" ".join(row[-1] for row in rows))
+        store = await Store.of(session)
+        traced: list[str] = []
+        store.sqlite.set_trace_callback(traced.append)
+        try:
+            await purge(session, clock.now())
+            await store.logged_reply("mp", 1, None)
+        finally:
+            store.sqlite.set_trace_callback(None)
+        erase = next(sql for sql in traced if sql.startswith("UPDATE inbound_messages"))
+        lookup = next(sql for sql in traced if sql.startswith("SELECT reply_enc"))
+        plans = [
+            " ".join(row[-1] for row in store.sqlite.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            for sql in (erase, lookup)
+        ]
     assert "ix_inbound_messages_reply_kept" in plans[0], plans[0]
     assert "uq_inbound_messages_channel_msg_id" in plans[1], plans[1]
