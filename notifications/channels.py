@@ -52,6 +52,8 @@ async def send(client: WeChatClient, job: Job) -> bool:
         except WeChatError as error:
             # The window closed (or filled) between queueing and sending, after retries or a
             # stopped worker: the notice goes as a template message when it carries the data.
+            # Accepted: if an earlier attempt reached WeChat but its answer was lost, and the
+            # retry is refused for the window, the citizen gets the notice twice (never none).
             if error.errcode not in OUTSIDE_THE_WINDOW or "data" not in job.extra:
                 raise
             await _send_template(client, job)
