@@ -31,15 +31,16 @@ def _local_day(now: datetime, settings: Settings, days_back: int = 0) -> tuple[d
 async def digest_text(session: AsyncSession, now: datetime, settings: Settings) -> str:
     """The digest's text: counts in full, the lists cut at LIST_LIMIT lines each."""
     start, end = _local_day(now, settings)
-    due_today: list[str] = []
+    due_today: list[tuple[datetime, str]] = []  # (deadline, line), of every clock
     due_count = 0
     for clock, (condition, column, _) in CLOCK_COLUMNS.items():
         due = and_(condition, column > start, column <= end)
         due_count += await session.scalar(select(func.count()).where(due)) or 0
-        rows = await session.scalars(
-            select(Report.number).where(due).order_by(column).limit(LIST_LIMIT)
+        rows = await session.execute(
+            select(Report.number, column).where(due).order_by(column).limit(LIST_LIMIT)
         )
-        due_today += [f"{number} {CLOCKS[clock].label}" for number in rows]
+        due_today += [(deadline, f"{number} {CLOCKS[clock].label}") for number, deadline in rows]
+    due_today.sort()  # the earliest deadlines first, whichever clock: a busy one hides none
     late = overdue_condition(now)
     overdue_count = await session.scalar(select(func.count()).where(late)) or 0
     overdue = list(
@@ -54,7 +55,7 @@ async def digest_text(session: AsyncSession, now: datetime, settings: Settings) 
     return render(
         "digest.txt.j2",
         day=last_day(end, settings.tz),
-        due_today=due_today[:LIST_LIMIT],
+        due_today=[line for _, line in due_today[:LIST_LIMIT]],
         due_count=due_count,
         overdue=overdue,
         overdue_count=overdue_count,

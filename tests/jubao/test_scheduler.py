@@ -166,3 +166,25 @@ async def test_the_digest_counts_all_even_when_it_lists_only_some(
     async with sessions() as session:
         text = await digest_text(session, clock.now(), settings)
     assert "已逾期：3件" in text and "另有2件" in text
+
+
+async def test_the_digest_lists_the_first_reports_due_today_and_counts_the_rest(
+    wechat, sessions, settings, clock, monkeypatch
+):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    import complaints.digest
+    from complaints.models import Report
+
+    monkeypatch.setattr(complaints.digest, "LIST_LIMIT", 1)
+    filed = [await wechat.file_report(f"o-due{n}", town="塘桥镇", place=WORKSHOP) for n in range(3)]
+    async with sessions() as session:
+        accept_by = await session.scalar(select(Report.accept_by).limit(1))
+    clock.at = accept_by - timedelta(hours=1)  # the day the acceptance falls due
+    async with sessions() as session:
+        text = await digest_text(session, clock.now(), settings)
+    assert "今日到期：3件" in text and "另有2件" in text and "已逾期：0件" in text
+    listed = [f.number for f in filed if f.number in text]
+    assert len(listed) == 1
