@@ -28,7 +28,7 @@ from bot.conversation import (
     Supplement,
 )
 from bot.dialogue import needs_towns, step
-from bot.store import Store, StoredDialogue
+from bot.store import MessageRow, Store, StoredDialogue
 from complaints import objections, services, supplements
 from complaints.deadlines import last_day
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
@@ -153,13 +153,15 @@ async def log_message(
     """The message log row with its reply, encrypted, written last in the message's
     transaction; raises AlreadyHandled when the message was logged before (a retry)."""
     claimed = await store.claim_message(
-        channel=envelope.channel,
-        msg_id=envelope.msg_id,
-        event_key=_event_key(envelope, vault),
-        msg_type=envelope.inbound.kind,
-        received_at=now,
-        reply_enc=vault.encrypt(reply) if reply else None,
-        openid_hash=openid_hash,
+        MessageRow(
+            channel=envelope.channel,
+            msg_id=envelope.msg_id,
+            event_key=_event_key(envelope, vault),
+            msg_type=envelope.inbound.kind,
+            received_at=now,
+            reply_enc=vault.encrypt(reply) if reply else None,
+            openid_hash=openid_hash,
+        )
     )
     if not claimed:
         raise AlreadyHandled

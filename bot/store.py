@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import TypedDict
 
 from sqlalchemy import Delete, Insert, Select, bindparam, delete, select
 from sqlalchemy.dialects import postgresql
@@ -64,6 +65,18 @@ def _statements() -> _Statements:
     )
 
 
+class MessageRow(TypedDict):
+    """A row of the message log, its reply encrypted (bot/intake.py: log_message)."""
+
+    channel: str
+    msg_id: int | None
+    event_key: str | None
+    msg_type: str
+    received_at: datetime
+    reply_enc: str | None
+    openid_hash: str | None
+
+
 @dataclass(frozen=True)
 class StoredDialogue:
     key: str  # the lookup hash it is stored under
@@ -99,31 +112,9 @@ class Store:
     async def drop_dialogue(self, key: str) -> None:
         await self.connection.execute(self.sql.drop_dialogue, {"key": key})
 
-    async def claim_message(
-        self,
-        *,
-        channel: str,
-        msg_id: int | None,
-        event_key: str | None,
-        msg_type: str,
-        received_at: datetime,
-        reply_enc: str | None,
-        openid_hash: str | None = None,
-    ) -> bool:
+    async def claim_message(self, row: MessageRow) -> bool:
         """Log the message with its reply; False when it was logged before (a retry)."""
-        claimed = await self.connection.scalar(
-            self.sql.claim_message,
-            {
-                "channel": channel,
-                "msg_id": msg_id,
-                "event_key": event_key,
-                "msg_type": msg_type,
-                "received_at": received_at,
-                "reply_enc": reply_enc,
-                "openid_hash": openid_hash,
-            },
-        )
-        return claimed is not None
+        return await self.connection.scalar(self.sql.claim_message, dict(row)) is not None
 
     async def town_names(self) -> list[str]:
         """Town names in registry order: the numbered list of the dialogue."""
@@ -176,32 +167,15 @@ class SqliteStore(Store):
     async def drop_dialogue(self, key: str) -> None:
         self.sqlite.execute("DELETE FROM dialogues WHERE openid_hash = ?", (key,))
 
-    async def claim_message(
-        self,
-        *,
-        channel: str,
-        msg_id: int | None,
-        event_key: str | None,
-        msg_type: str,
-        received_at: datetime,
-        reply_enc: str | None,
-        openid_hash: str | None = None,
-    ) -> bool:
-        row = self.sqlite.execute(
+    async def claim_message(self, row: MessageRow) -> bool:
+        found = self.sqlite.execute(
             "INSERT INTO inbound_messages "
             "(channel, msg_id, event_key, msg_type, received_at, reply_enc, openid_hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-            (
-                channel,
-                msg_id,
-                event_key,
-                msg_type,
-                _sqlite_time(received_at),
-                reply_enc,
-                openid_hash,
-            ),
+            "VALUES (:channel, :msg_id, :event_key, :msg_type, :received_at, :reply_enc, "
+            ":openid_hash) ON CONFLICT DO NOTHING RETURNING id",
+            {**row, "received_at": _sqlite_time(row["received_at"])},
         ).fetchone()
-        return row is not None
+        return found is not None
 
     async def logged_reply(
         self, channel: str, msg_id: int | None, event_key: str | None
