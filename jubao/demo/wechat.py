@@ -61,6 +61,27 @@ def message_xml(fields: dict[str, object]) -> str:
     return "<xml>" + "".join(parts) + "</xml>"
 
 
+def _message(
+    to: str,
+    sender: str,
+    msg_type: str,
+    msg_id: int | None,
+    create_time: int,
+    fields: dict[str, object],
+) -> dict[str, object]:
+    """The fields of a callback's inner message; a MsgId unless it is an event."""
+    document: dict[str, object] = {
+        "ToUserName": to,
+        "FromUserName": sender,
+        "CreateTime": create_time,
+        "MsgType": msg_type,
+        **fields,
+    }
+    if msg_id is not None:
+        document["MsgId"] = msg_id
+    return document
+
+
 @dataclass
 class SignedRequest:
     query: str  # the URL's query string
@@ -94,16 +115,7 @@ class OfficialAccountSide:
         self, openid: str, msg_type: str, msg_id: int | None, create_time: int, **fields: object
     ) -> str:
         """A message (with MsgId) or, for msg_type 'event', an event (without)."""
-        document: dict[str, object] = {
-            "ToUserName": self.account,
-            "FromUserName": openid,
-            "CreateTime": create_time,
-            "MsgType": msg_type,
-        }
-        document.update(fields)
-        if msg_id is not None:
-            document["MsgId"] = msg_id
-        return message_xml(document)
+        return message_xml(_message(self.account, openid, msg_type, msg_id, create_time, fields))
 
     def read_reply(self, body: str) -> str:
         """The text content of a passive reply ('' for 'success' or an empty body)."""
@@ -154,17 +166,8 @@ class WorkSide:
         self, user_id: str, msg_type: str, msg_id: int | None, create_time: int, **fields: object
     ) -> str:
         """An app message (with MsgId) or, for msg_type 'event', an event (without)."""
-        document: dict[str, object] = {
-            "ToUserName": self.corp_id,
-            "FromUserName": user_id,
-            "CreateTime": create_time,
-            "MsgType": msg_type,
-            **fields,
-        }
-        if msg_id is not None:
-            document["MsgId"] = msg_id
-        document["AgentID"] = int(self.agent_id)
-        return message_xml(document)
+        document = _message(self.corp_id, user_id, msg_type, msg_id, create_time, fields)
+        return message_xml({**document, "AgentID": int(self.agent_id)})
 
     def request(self, inner_xml: str, *, timestamp: int, nonce: str = "") -> SignedRequest:
         nonce = nonce or str(int.from_bytes(os.urandom(4), "big"))
