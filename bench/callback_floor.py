@@ -12,11 +12,10 @@ the same number of encrypted 举报 messages from new citizens, per message:
   the real schema, BEGIN IMMEDIATE, the dialogue read, its upsert and the message-log insert,
   COMMIT (WAL, synchronous=NORMAL, jubao's checkpoint interval), with the state and the reply
   encrypted and the openid keyed-hashed as jubao does (IdentityVault);
-- jubao, quick path: `bot.quick_path.QuickPath.handle`, commit included: what jubao does for
-  this message (a plain dialogue step on SQLite) beyond the protocol;
-- jubao, session path: `bot.intake.handle` in `sessions.begin()`, commit included: the way of
-  the messages that need more (the town list, filing, queries), and of every message on
-  PostgreSQL.
+- jubao, dialogue-only: `bot.intake.SqliteIntake.handle`, commit included: what jubao does for
+  this message (a dialogue-only step on SQLite) beyond the protocol;
+- jubao, session path: `bot.citizen_message.handle` in `sessions.begin()`, commit included:
+  the way of the messages that need more (filing, queries), and of every message on PostgreSQL.
 
 The baseline is the protocol layer, measured in the same run. A callback costs the protocol,
 what aiohttp adds (the same for both servers of bench/callback.py), and the database part;
@@ -44,16 +43,16 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
 from bench.callback import BARE_REPLY, official_account
-from bot import intake
+from bot import citizen_message
 from bot.conversation import Inbound
-from bot.intake import Envelope
+from bot.exactly_once import Envelope
+from bot.intake import SqliteIntake
 from bot.protocol import cdata_safe, check_signature, check_timestamp, parse_xml
-from bot.quick_path import QuickPath
 from jubao.config import load_settings
 from jubao.db import make_engine, make_sessionmaker
-from jubao.demo import DEMO_MP, prepare_demo
+from jubao.demo import DEMO_MP, demo_settings, seed
 from jubao.identity import IdentityVault
-from jubao.sqlite_inline import WAL_AUTOCHECKPOINT_PAGES
+from jubao.sqlite.driver import WAL_AUTOCHECKPOINT_PAGES
 
 ROUNDS = 3  # each layer is timed this many times; the median round is reported
 
@@ -146,7 +145,8 @@ async def jubao_layers(settings, count: int) -> tuple[float, float]:  # type: ig
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     vault = IdentityVault(settings.identity_keys)
-    quick = QuickPath(make_url(settings.database_url).database, sessions)  # type: ignore[arg-type]
+    database = make_url(settings.database_url).database
+    quick = SqliteIntake(database, sessions, vault, settings)  # type: ignore[arg-type]
     now = datetime.now(UTC)
     first = 2**61 + secrets.randbelow(2**60)
     serial = iter(range(10**9))
@@ -160,10 +160,12 @@ async def jubao_layers(settings, count: int) -> tuple[float, float]:  # type: ig
 
     async def by_session() -> None:
         async with sessions.begin() as session:
-            await intake.handle(session, envelope(), vault=vault, settings=settings, now=now)
+            await citizen_message.handle(
+                session, envelope(), vault=vault, settings=settings, now=now
+            )
 
-    async def by_quick_path() -> None:  # 举报 is a plain step: it goes the quick way
-        await quick.handle(envelope(), vault=vault, settings=settings, now=now)
+    async def by_quick_path() -> None:  # 举报 is dialogue-only: it goes on the own connection
+        await quick.handle(envelope(), now)
 
     async def timed_async(one) -> float:  # type: ignore[no-untyped-def]
         rounds = []
@@ -176,8 +178,8 @@ async def jubao_layers(settings, count: int) -> tuple[float, float]:  # type: ig
 
     try:
         async with sessions.turns:  # type: ignore[attr-defined]
-            if await quick.try_plain(envelope(), vault=vault, now=now) is None:
-                raise RuntimeError("举报 no longer takes the quick path")
+            if await quick.handle_dialogue_only(envelope(), now) is None:
+                raise RuntimeError("举报 is no longer dialogue-only")
         return await timed_async(by_quick_path), await timed_async(by_session)
     finally:
         await quick.close()
@@ -191,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     count = args.messages
     environ = {k: v for k, v in os.environ.items() if not k.startswith("JUBAO_")}
     environ["JUBAO_LOG_LEVEL"] = "WARNING"
-    settings, _, folder = prepare_demo(load_settings(environ), environ)
+    settings, folder = demo_settings(load_settings(environ), environ)
+    asyncio.run(seed(settings))
     vault = IdentityVault(settings.identity_keys)
     protocol = timed(protocol_layer(count), count)
     floor = timed(floor_layer(str(folder / "demo.db"), vault, count), count)
@@ -199,13 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = [
         ("protocol (the bare handler's work, no HTTP)", protocol),
         ("floor: one raw durable encrypted transaction", floor),
-        ("jubao, quick path (plain dialogue step)", quick),
-        ("jubao, session path (intake.handle)", session),
+        ("jubao, dialogue-only (own connection)", quick),
+        ("jubao, session path (citizen_message.handle)", session),
     ]
     for name, micros in rows:
         print(f"{name:<46}{micros:>9.1f} us/message{micros / protocol:>8.2f} x protocol")
     print(f"best ratio with a transaction per message: {protocol / (protocol + floor):.2f}")
-    print(f"ratio implied by the quick path:           {protocol / (protocol + quick):.2f}")
+    print(f"ratio implied by dialogue-only:            {protocol / (protocol + quick):.2f}")
     print(f"ratio implied by the session path:         {protocol / (protocol + session):.2f}")
     return 0
 

@@ -1,4 +1,5 @@
-"""WeChat adapters: the Official Account callback and the citizen dialogue."""
+"""WeChat adapters: the Official Account callback with the citizen dialogue, and the WeChat
+Work app callback with the officers' commands."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from aiohttp import web
 
 from bot import mp, work
 from bot.housekeeping import PURGE_EVERY_SECONDS, housekeeping
-from bot.quick_path import quick_path
+from bot.intake import intake_context
 from jubao.background import register
 from jubao.keys import SETTINGS
 
@@ -22,5 +23,5 @@ def setup(app: web.Application) -> None:
         app[work.WORK] = work_app
     app.router.add_get("/wechat/work", work.verify_url)
     app.router.add_post("/wechat/work", work.callback)
-    app.cleanup_ctx.append(quick_path)
+    app.cleanup_ctx.append(intake_context)
     register(app, housekeeping, every=PURGE_EVERY_SECONDS)

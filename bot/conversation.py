@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from complaints.services import NewEvidence as EvidenceItem  # a draft's evidence is filed as is
+from complaints.new_report import NewEvidence as EvidenceItem  # a draft's evidence is filed as is
 
 
 class Step(StrEnum):

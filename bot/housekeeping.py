@@ -13,8 +13,9 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import IDLE_LIMIT
-from bot.models import Dialogue, InboundMessage
+from bot.models import Dialogue
 from jubao.keys import CLOCK, SESSIONS
+from notifications.message_log import InboundMessage
 
 REPLY_RETENTION = timedelta(minutes=10)
 PURGE_EVERY_SECONDS = 60.0

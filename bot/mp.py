@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
-from bot import intake
 from bot.conversation import Inbound
-from bot.intake import Envelope
+from bot.exactly_once import AlreadyHandled, Envelope, not_handled
+from bot.intake import INTAKE
 from bot.protocol import (
     Refusal,
     check_signature,
@@ -23,10 +22,9 @@ from bot.protocol import (
     require,
     text_reply,
 )
-from bot.quick_path import QUICK_PATH
 from jubao.background import BACKGROUND
 from jubao.config import Settings
-from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao.keys import CLOCK
 
 
 @dataclass(frozen=True)
@@ -70,29 +68,24 @@ async def verify_url(request: web.Request) -> web.Response:
 
 
 async def callback(request: web.Request) -> web.Response:
+    """Verify, hand the message to the intake (one transaction, committed), reply."""
     account = _account(request)
     now = request.app[CLOCK].now()
     try:
         envelope = await read_message(request, account, now)
     except Refusal as refusal:
         return web.Response(status=refusal.status, text=refusal.reason)
-    sessions, vault, settings = request.app[SESSIONS], request.app[VAULT], request.app[SETTINGS]
-    quick = request.app.get(QUICK_PATH)
+    intake = request.app[INTAKE]
     try:
-        if quick is not None:
-            handled = await quick.handle(envelope, vault=vault, settings=settings, now=now)
-        else:
-            async with sessions.begin() as session:
-                handled = await intake.handle(
-                    session, envelope, vault=vault, settings=settings, now=now
-                )
+        handled = await intake.handle(envelope, now)
+    except AlreadyHandled:  # a WeChat retry (or one racing the first delivery)
+        reply = await intake.stored_reply(envelope)
+    except Exception:
+        return not_handled(envelope)
+    else:
         reply = handled.reply
         if handled.follow_up:
             request.app[BACKGROUND].soon()
-    except (intake.AlreadyHandled, IntegrityError):
-        # A WeChat retry (or one racing the first delivery): answer as the first delivery did.
-        async with sessions.begin() as session:
-            reply = await intake.stored_reply(session, envelope, vault)
     return render(account, envelope, reply, request.query.get("nonce", ""), now)
 
 

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from wechatpy.work.crypto import WeChatCrypto
 
 from bot import officer_desk, officer_texts
 from bot.conversation import Inbound
-from bot.intake import AlreadyHandled, Envelope, log_message, stored_reply
+from bot.exactly_once import AlreadyHandled, Envelope, log_message, not_handled, stored_reply
 from bot.protocol import (
     Refusal,
     check_signature,
@@ -23,7 +22,7 @@ from bot.protocol import (
     require,
     text_reply,
 )
-from bot.store import Store
+from bot.store import CoreStore
 from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.identity import IdentityVault
@@ -85,10 +84,13 @@ async def callback(request: web.Request) -> web.Response:
     try:
         async with sessions.begin() as session:
             reply = await answer(session, envelope, text, request.app[SETTINGS], vault, now)
-        request.app[BACKGROUND].soon()  # committed: send what the command queued
-    except (AlreadyHandled, IntegrityError):  # a retry: answer as the first delivery did
+    except AlreadyHandled:  # a retry: answer as the first delivery did
         async with sessions.begin() as session:
             reply = await stored_reply(session, envelope, vault)
+    except Exception:
+        return not_handled(envelope)
+    else:
+        request.app[BACKGROUND].soon()  # committed: send what the command queued
     return text_reply(
         app.crypto,
         source=app.corp_id,
@@ -113,7 +115,7 @@ async def answer(
         reply = await officer_desk.answer(
             session, envelope.openid, text, settings=settings, vault=vault, now=now
         )
-    await log_message(await Store.of(session), envelope, reply, vault=vault, now=now)
+    await log_message(await CoreStore.of(session), envelope, reply, vault=vault, now=now)
     return reply
 
 

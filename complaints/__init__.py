@@ -1,26 +1,16 @@
-"""Reports and their lifecycle."""
+"""Reports and their lifecycle: intake, routing, deadlines, reminders, the staff JSON API."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from jubao.background import register
-from jubao.keys import CLOCK, SESSIONS, SETTINGS
-
-
-async def fetch_evidence(app: web.Application) -> int:
-    """Background job: download the evidence files that are due."""
-    from complaints.evidence import fetch_due
-    from notifications import WECHAT_API
-
-    return await fetch_due(
-        app[SESSIONS], app[WECHAT_API], app[SETTINGS].media_dir, app[CLOCK].now()
-    )
+from complaints import api, jobs
+from jubao import background, scheduler
 
 
 def setup(app: web.Application) -> None:
-    """Routes of this package (the staff JSON API) and the evidence download job."""
-    from complaints.api import setup_routes
-
-    setup_routes(app)
-    register(app, fetch_evidence)
+    """The staff JSON API; the sweep, the digest and evidence downloads."""
+    api.setup_routes(app)
+    scheduler.every(app, "sweep", jobs.sweep_job, seconds=jobs.SWEEP_SECONDS, name="reminder sweep")
+    scheduler.daily(app, "digest", jobs.digest_job, **jobs.DIGEST_AT, name="daily digest")
+    background.register(app, jobs.fetch_evidence)

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.deadlines import last_day
+from complaints.clocks import clocks_in_force
+from complaints.deadlines import deadline, last_day
 from complaints.lifecycle import FINDINGS, REJECT_REASONS, Action, Change
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Officer, Town, Unit
@@ -113,9 +114,6 @@ async def _tell_reporter(
     vault: IdentityVault,
     now: datetime,
 ) -> None:
-    from complaints.clocks import clocks_in_force
-    from complaints.deadlines import deadline
-
     objection_by = ""
     if change.action == Action.CLOSE:
         clocks = await clocks_in_force(session)

@@ -8,8 +8,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+import yaml
 
 from complaints.deadlines import DEFAULT_RULES, Duration
 from complaints.routing import MATCH_KEYS
@@ -70,6 +73,17 @@ class RegistryData:
         if not self.named:
             present = {f.name for f in fields(self) if f.name in KEYS and getattr(self, f.name)}
             object.__setattr__(self, "named", frozenset(present | {"towns"}))
+
+
+def read_registry(path: Path) -> RegistryData:
+    """The registry file at `path`, read and checked; raises OSError or RegistryError."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise RegistryError(f"{where}not valid YAML ({getattr(error, 'problem', error)})") from None
+    return parse_registry(document)
 
 
 def parse_registry(document: Any) -> RegistryData:

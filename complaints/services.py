@@ -14,35 +14,13 @@ from complaints.clocks import clocks_in_force
 from complaints.deadlines import deadline
 from complaints.enterprises import match_enterprise
 from complaints.models import Evidence, Report
+from complaints.new_report import NewReport
 from complaints.numbers import format_number, next_seq
 from complaints.registry_models import Enterprise, Town
 from complaints.reminders import next_moment, running_clocks
 from complaints.routing import is_urgent
 from jubao.config import Settings
 from jubao.identity import IdentityVault
-
-
-@dataclass(frozen=True)
-class NewEvidence:
-    kind: str
-    media_id: str = ""
-    label: str = ""
-    latitude: str = ""
-    longitude: str = ""
-
-
-@dataclass(frozen=True)
-class NewReport:
-    category: str
-    town: str
-    place: str
-    description: str
-    details: str = ""
-    count: int | None = None
-    evidence: tuple[NewEvidence, ...] = ()
-    anonymous: bool = True
-    name: str = ""
-    phone: str = ""
 
 
 @dataclass(frozen=True)

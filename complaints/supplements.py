@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints import query_codes
 from complaints.lifecycle import OPEN
 from complaints.models import Evidence, Report, ReportEvent
-from complaints.services import NewEvidence
+from complaints.new_report import NewEvidence
 from complaints.vocabulary import EVIDENCE_LABELS
 from jubao import audit
 

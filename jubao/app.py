@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 import bot
@@ -12,19 +14,37 @@ from bot.protocol import MAX_BODY_BYTES
 from jubao.background import background
 from jubao.clock import Clock
 from jubao.config import Settings
-from jubao.db import database, ping
+from jubao.db import ping
 from jubao.identity import IdentityVault
-from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import json_errors
+from jubao.migrate import schema_behind
+from jubao.runtime import runtime
 from jubao.scheduler import scheduler
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """ok while the database answers and its schema is this version's; 503 with the reason."""
     try:
         await ping(request.app[SESSIONS])
     except Exception:
-        return web.json_response({"status": "unavailable"}, status=503)
+        return unavailable("the database does not answer")
+    behind = await schema_behind(request.app[ENGINE])
+    if behind:
+        return unavailable(behind)
     return web.json_response({"status": "ok"})
+
+
+def unavailable(reason: str) -> web.Response:
+    return web.json_response({"status": "unavailable", "reason": reason}, status=503)
+
+
+async def resources(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx, first: the runtime's engine, sessions and WeChat client under app keys."""
+    async with runtime(app[SETTINGS], clock=app[CLOCK], check_database=False) as built:
+        app[ENGINE], app[SESSIONS] = built.engine, built.sessions
+        app[notifications.WECHAT_API] = built.wechat
+        yield
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
@@ -33,15 +53,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock()
     app[VAULT] = IdentityVault(settings.identity_keys)
-    app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(resources)
     app.router.add_get("/healthz", healthz)
     for package in (bot, complaints, rewards, notifications):
         package.setup(app)
     app.cleanup_ctx.append(background)
     app.cleanup_ctx.append(scheduler)
-    if settings.demo:
-        from jubao.demo import FAKE_API_PATH
-        from jubao.demo.fake_api import create_fake_api
-
-        app.add_subapp(FAKE_API_PATH, create_fake_api(settings, clock=app[CLOCK]))
     return app

@@ -76,6 +76,10 @@ async def add_user(
     wework_id: str | None,
     now: datetime,
 ) -> User:
+    """A new account; `town` and `wework_id` are taken as given (complaints/staff_accounts.py
+    checks them against the registry)."""
+    if not username.strip() or username != username.strip() or len(username) > 64:
+        raise AccountError("a user name is 1 to 64 characters, without surrounding spaces")
     if role not in set(Role):
         raise AccountError(f"unknown role {role!r}; one of {', '.join(Role)}")
     if len(password) < 8:
@@ -84,11 +88,6 @@ async def add_user(
         raise AccountError(f"user {username!r} exists")
     if wework_id and await session.scalar(select(User.id).where(User.wework_id == wework_id)):
         raise AccountError(f"another user has wework_id {wework_id!r}")
-    if town:
-        from complaints.registry import Town
-
-        if not await session.scalar(select(Town.id).where(Town.name == town)):
-            raise AccountError(f"unknown town {town!r}; load the registry first")
     user = User(
         username=username,
         role=role,

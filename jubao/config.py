@@ -48,7 +48,6 @@ class Settings:
     media_dir: str = "./media"
     scheduler: bool = True
     log_level: str = "INFO"
-    demo: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -83,6 +82,19 @@ def _convert(name: str, kind: object, raw: object) -> object:
     return str(raw)
 
 
+def async_url(url: str) -> str:
+    """The URL with our async driver: `postgresql://` and `postgres://` mean asyncpg,
+    `sqlite://` means the inline SQLite driver (aiosqlite's interface)."""
+    parsed = make_url(url)
+    drivers = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+    drivers["sqlite"] = "sqlite+aiosqlite"
+    if parsed.drivername in drivers:
+        return parsed.set(drivername=drivers[parsed.drivername]).render_as_string(
+            hide_password=False
+        )
+    return url
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults, then the TOML file named by JUBAO_CONFIG, then JUBAO_* variables."""
     environ = os.environ if environ is None else environ
@@ -103,6 +115,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if unknown:
         raise ConfigError(f"unknown settings in JUBAO_CONFIG: {', '.join(unknown)}")
     settings = Settings(**{k: _convert(k, known[k], v) for k, v in values.items()})
+    try:
+        settings = settings.replace(database_url=async_url(settings.database_url))
+    except Exception:
+        raise ConfigError(
+            "JUBAO_DATABASE_URL is not a database URL (sqlite:///FILE or postgresql://…)"
+        ) from None
     try:
         settings.tz  # noqa: B018 - validates the zone name early
     except Exception:

@@ -8,6 +8,7 @@ import complaints.registry
 import complaints.registry_models
 import jubao.audit
 import jubao.auth
+import notifications.message_log
 import notifications.models
 from jubao.db import Base
 

@@ -1,61 +1,68 @@
-"""APScheduler 3 (AsyncIOScheduler) inside `jubao serve` when JUBAO_SCHEDULER=on, and in every
-`jubao worker`: the reminder sweep every minute, background work (outbox delivery, evidence
-downloads, housekeeping) every few seconds, access tokens fetched ahead of expiry, the digest
-at 09:00 local time. Every job is idempotent across processes (lease claims, the reminder
-ledger, outbox keys); a failing run is logged and the next run tries again."""
+"""Timed jobs: APScheduler 3 (AsyncIOScheduler) inside `jubao serve` when JUBAO_SCHEDULER=on,
+and in every `jubao worker`.
+
+Packages register their jobs in `setup(app)` with `every` and `daily`; the kernel adds only
+the background runner's tick (jubao/background.py). Every job must be idempotent across
+processes (lease claims, the reminder ledger, outbox keys); a failing run is logged and the
+next run tries again.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from jubao.background import BACKGROUND
-from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao.keys import SETTINGS
 
-SWEEP_SECONDS = 60
-BACKGROUND_SECONDS = 5
-TOKENS_SECONDS = 120
-DIGEST_AT = {"hour": 9, "minute": 0}
+TimedJob = Callable[[web.Application], Awaitable[object]]
+BACKGROUND_SECONDS = 5  # the background runner's tick: deliveries, downloads, housekeeping
 log = logging.getLogger(__name__)
 
+
+@dataclass(frozen=True)
+class Timed:
+    job_id: str
+    name: str
+    job: TimedJob
+    trigger: str  # "interval" or "cron"
+    when: dict[str, int] = field(default_factory=dict)  # the trigger's arguments
+
+
+TIMED = web.AppKey("timed_jobs", list)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
-async def sweep_job(app: web.Application) -> None:
-    from complaints.sweep import sweep_in_batches
-
-    report = await sweep_in_batches(
-        app[SESSIONS], app[CLOCK].now(), settings=app[SETTINGS], vault=app[VAULT]
-    )
-    if report.failed:
-        log.warning("reminder sweep: %d report(s) failed; tried again next minute", report.failed)
-    if report.sent:
-        app[BACKGROUND].soon()
+def _registered(app: web.Application) -> list[Timed]:
+    if TIMED not in app:
+        app[TIMED] = []
+    return app[TIMED]
 
 
-async def digest_job(app: web.Application) -> None:
-    from complaints.digest import send_digest
-
-    async with app[SESSIONS].begin() as session:
-        await send_digest(session, app[CLOCK].now(), settings=app[SETTINGS], vault=app[VAULT])
-    app[BACKGROUND].soon()
+def every(app: web.Application, job_id: str, job: TimedJob, *, seconds: int, name: str) -> None:
+    """For packages' setup(): run `job(app)` every `seconds`, and once when the scheduler
+    starts."""
+    _registered(app).append(Timed(job_id, name, job, "interval", {"seconds": seconds}))
 
 
-async def tokens_job(app: web.Application) -> None:
-    from notifications import WECHAT_API
+def daily(
+    app: web.Application, job_id: str, job: TimedJob, *, hour: int, minute: int, name: str
+) -> None:
+    """For packages' setup(): run `job(app)` every day at hour:minute, JUBAO_TIMEZONE time."""
+    _registered(app).append(Timed(job_id, name, job, "cron", {"hour": hour, "minute": minute}))
 
-    await app[WECHAT_API].refresh_tokens()
 
-
-async def background_job(app: web.Application) -> None:
+async def _background_tick(app: web.Application) -> None:
     await app[BACKGROUND].run_once()
 
 
-def _guarded(job: Callable[[web.Application], Awaitable[None]], app: web.Application):  # type: ignore[no-untyped-def]
+def _guarded(job: TimedJob, app: web.Application) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
             await job(app)
@@ -67,26 +74,25 @@ def _guarded(job: Callable[[web.Application], Awaitable[None]], app: web.Applica
 
 def build(app: web.Application) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app[SETTINGS].tz)
-    defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
-    at_start = {"next_run_time": datetime.now(UTC)}  # interval jobs run once at start too
-    interval_jobs = (
-        (sweep_job, SWEEP_SECONDS, "sweep", "reminder sweep"),
-        (background_job, BACKGROUND_SECONDS, "background", "background work"),
-        (tokens_job, TOKENS_SECONDS, "tokens", "access tokens"),
+    defaults: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
+    tick = Timed(
+        "background",
+        "background work",
+        _background_tick,
+        "interval",
+        {"seconds": BACKGROUND_SECONDS},
     )
-    for job, seconds, job_id, name in interval_jobs:
+    for timed in (tick, *app.get(TIMED, [])):
+        at_start = {"next_run_time": datetime.now(UTC)} if timed.trigger == "interval" else {}
         scheduler.add_job(
-            _guarded(job, app),
-            "interval",
-            seconds=seconds,
-            id=job_id,
-            name=name,
+            _guarded(timed.job, app),
+            timed.trigger,
+            id=timed.job_id,
+            name=timed.name,
+            **timed.when,
             **at_start,
             **defaults,
         )
-    scheduler.add_job(
-        _guarded(digest_job, app), "cron", id="digest", name="daily digest", **DIGEST_AT, **defaults
-    )
     return scheduler
 
 

@@ -1,33 +1,30 @@
-"""Outbound messages: the outbox, message templates, the WeChat channels and API client."""
+"""Outbound messages: the outbox, message templates, the WeChat channels and API client; the
+inbound message log. Imports nothing of bot/, complaints/ or rewards/."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from aiohttp import web
 
-from jubao.background import register
-from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao import background, scheduler
+from jubao.keys import CLOCK, SESSIONS, VAULT
+from notifications.outbox import deliver_all
 from notifications.wechat_api import WeChatClient
 
-WECHAT_API = web.AppKey("wechat_api", WeChatClient)
-
-
-async def wechat_api(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx (after the database's): one WeChat API client for the app's lifetime."""
-    async with WeChatClient(app[SETTINGS], app[SESSIONS], app[CLOCK]) as client:
-        app[WECHAT_API] = client
-        yield
+WECHAT_API = web.AppKey("wechat_api", WeChatClient)  # set by the composition root's runtime
+TOKENS_SECONDS = 120
 
 
 async def deliver(app: web.Application) -> object:
     """Background job: everything due in the outbox."""
-    from notifications.outbox import deliver_all
-
     return await deliver_all(app[SESSIONS], app[WECHAT_API], app[VAULT], app[CLOCK])
 
 
+async def refresh_tokens(app: web.Application) -> None:
+    """Timed job: access tokens fetched again ahead of their expiry."""
+    await app[WECHAT_API].refresh_tokens()
+
+
 def setup(app: web.Application) -> None:
-    """The WeChat API client at app[WECHAT_API]; outbox delivery as a background job."""
-    app.cleanup_ctx.append(wechat_api)
-    register(app, deliver)
+    """Outbox delivery as a background job; access tokens kept fresh."""
+    background.register(app, deliver)
+    scheduler.every(app, "tokens", refresh_tokens, seconds=TOKENS_SECONDS, name="access tokens")

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import InboundMessage
 from notifications.channels import Channel
+from notifications.message_log import InboundMessage
 from notifications.models import OutboxMessage
 
 WINDOW = timedelta(hours=48)

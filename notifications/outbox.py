@@ -22,8 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jubao.clock import Clock
-from jubao.config import Settings
-from jubao.db import insert_new_row, run_with_sessions
+from jubao.db import insert_new_row
 from jubao.identity import IdentityVault
 from notifications.channels import CITIZEN_CHANNELS, Channel, Job, send
 from notifications.models import OutboxMessage
@@ -278,15 +277,3 @@ async def _finish(
     setattr(report, outcome, getattr(report, outcome) + 1)
     if outcome == "sent":
         log.info("outbox %d (%s) sent", row.id, row.channel)
-
-
-async def deliver_outbox(settings: Settings, clock: Clock | None = None) -> DeliveryReport:
-    """`jubao outbox deliver`: everything due now, on an engine and a client of its own."""
-    clock = clock or Clock()
-    vault = IdentityVault(settings.identity_keys)
-
-    async def deliver(sessions: async_sessionmaker[AsyncSession]) -> DeliveryReport:
-        async with WeChatClient(settings, sessions, clock) as client:
-            return await deliver_all(sessions, client, vault, clock)
-
-    return await run_with_sessions(settings.database_url, deliver)

@@ -14,7 +14,12 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from complaints.registry import load_registry, parse_registry
 from jubao import migrate
@@ -58,6 +63,14 @@ def _in_thread(coroutine: Coroutine[object, object, object]) -> object:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+async def stamp_head(connection: AsyncConnection) -> None:
+    """Record a schema made by create_all as migrated to head, as `jubao db upgrade` would."""
+    await connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+    await connection.execute(
+        text("INSERT INTO alembic_version VALUES (:head)"), {"head": migrate.head_revision()}
+    )
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated to head."""
@@ -77,6 +90,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterato
         engine = make_engine(url)
         async with engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
+            await stamp_head(connection)
         await engine.dispose()
         yield url
         return

@@ -1,21 +1,26 @@
-"""`jubao demo`: a fresh SQLite database, the Zhangjiagang registry and WeChat test credentials."""
+"""`jubao demo`: a fresh SQLite database, the Zhangjiagang registry, WeChat's test credentials,
+and the demo's own fake WeChat API mounted on the app that `create_app` builds."""
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
 import yaml
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiohttp import web
 
-from complaints.registry import parse_registry
-from jubao.auth import add_user, create_token
+from complaints.registry import load_registry, parse_registry
+from complaints.staff_accounts import add_staff
+from jubao import migrate
+from jubao.app import create_app
+from jubao.auth import create_token
 from jubao.clock import Clock
 from jubao.config import Settings, with_secrets
-from jubao.db import run_in_transaction
+from jubao.demo.fake_api import create_fake_api
+from jubao.keys import CLOCK
+from jubao.runtime import runtime
 
 # WeChat's published test vectors for the Official Account and WeChat Work (SPEC §2).
 DEMO_WORK = {
@@ -52,15 +57,20 @@ def demo_registry() -> dict:
     return yaml.safe_load((files("jubao.demo") / "registry.yaml").read_text(encoding="utf-8"))
 
 
-def prepare_demo(settings: Settings, environ: Mapping[str, str]) -> tuple[Settings, str, Path]:
+def demo_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """The service as `create_app` builds it, with the demo's fake WeChat API mounted (only
+    here: outside the demo it answers 404)."""
+    app = create_app(settings, clock=clock)
+    app.add_subapp(FAKE_API_PATH, create_fake_api(settings, clock=app[CLOCK]))
+    return app
+
+
+def demo_settings(settings: Settings, environ: Mapping[str, str]) -> tuple[Settings, Path]:
     """Settings for the demo: a temporary database, WeChat's test credentials and the demo's own
-    fake WeChat API unless JUBAO_* variables say otherwise; its banner; the temporary folder
-    to remove afterwards. Seeds the registry and the demo users."""
+    fake WeChat API unless JUBAO_* variables say otherwise; and the temporary folder to
+    remove afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="jubao-demo-"))
-    changes: dict[str, object] = {
-        "database_url": f"sqlite+aiosqlite:///{folder / 'demo.db'}",
-        "demo": True,
-    }
+    changes: dict[str, object] = {"database_url": f"sqlite+aiosqlite:///{folder / 'demo.db'}"}
     if not settings.mp_token:
         changes.update(DEMO_MP)
     if not settings.work_token:
@@ -73,9 +83,7 @@ def prepare_demo(settings: Settings, environ: Mapping[str, str]) -> tuple[Settin
         changes["media_dir"] = str(folder / "media")
     if "JUBAO_PUBLIC_URL" not in environ:
         changes["public_url"] = f"http://{settings.host}:{settings.port}"
-    settings = with_secrets(settings.replace(**changes))
-    tokens = asyncio.run(_seed(settings))
-    return settings, banner(settings, folder, tokens), folder
+    return with_secrets(settings.replace(**changes)), folder
 
 
 def banner(settings: Settings, folder: Path, tokens: dict[str, str]) -> str:
@@ -102,19 +110,16 @@ def banner(settings: Settings, folder: Path, tokens: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-async def _seed(settings: Settings) -> dict[str, str]:
-    """The registry and the demo users; returns each user's API token."""
-    from jubao.cli import apply_registry
-
-    await apply_registry(settings, parse_registry(demo_registry()))
-
-    async def users(session: AsyncSession) -> dict[str, str]:
-        now, tokens = Clock().now(), {}
+async def seed(settings: Settings) -> dict[str, str]:
+    """Migrate the new database, load the demo registry and add the demo users; returns each
+    user's API token."""
+    await migrate.upgrade(settings.database_url)
+    async with runtime(settings) as built, built.sessions.begin() as session:
+        await load_registry(session, parse_registry(demo_registry()))
+        now, tokens = built.clock.now(), {}
         for name, role, wework_id in DEMO_USERS:
-            await add_user(
+            await add_staff(
                 session, name, role, DEMO_PASSWORD, town=None, wework_id=wework_id, now=now
             )
             tokens[name] = await create_token(session, name, now)
         return tokens
-
-    return await run_in_transaction(settings.database_url, users)

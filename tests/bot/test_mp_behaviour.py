@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import InboundMessage
 from complaints.models import Evidence, Report
 from jubao.app import create_app
 from jubao.demo.wechat import OfficialAccountSide
+from notifications.message_log import InboundMessage
 from tests.wechat_client import MpClient
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import InboundMessage
 from complaints.models import Evidence, Report
+from notifications.message_log import InboundMessage
 
 CATEGORIES = [("1", "hazard"), ("2", "injury"), ("3", "concealed"), ("4", "violation")]
 

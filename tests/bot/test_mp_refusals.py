@@ -7,9 +7,10 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Dialogue, InboundMessage
+from bot.models import Dialogue
 from complaints.models import Report
 from jubao.demo.wechat import OfficialAccountSide, SignedRequest, encrypt, message_xml, signature
+from notifications.message_log import InboundMessage
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "haha"><!ENTITY b "&a;&a;&a;&a;&a;">'

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.dialects import sqlite
 
-from bot.store import _sqlite_time
+from bot.sqlite_store import sqlite_time
 from jubao.db import UtcDateTime
 
 
@@ -24,4 +24,4 @@ def test_times_are_stored_as_sqlalchemy_stores_them(moment: datetime) -> None:
     dialect = sqlite.dialect()
     bind = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
     assert bind is not None
-    assert _sqlite_time(moment) == bind(moment)
+    assert sqlite_time(moment) == bind(moment)

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import InboundMessage
 from jubao.app import create_app
 from jubao.demo.wechat import SignedRequest, WorkSide
+from notifications.message_log import InboundMessage
 from tests.staff import StaffApi
 from tests.wechat_client import MpClient
 

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from complaints.services import NewReport, file_report
-from jubao.cli import main
-from jubao.cli_jobs import iso_time, parse_at
+from complaints.new_report import NewReport
+from complaints.services import file_report
+from jubao.cli import iso_time, main
+from jubao.cli.jobs import parse_at
 from jubao.config import Settings, load_settings, with_secrets
-from jubao.db import run_in_transaction
 from jubao.identity import IdentityVault
+from tests.database import run_in_transaction
 
 
 @pytest.fixture

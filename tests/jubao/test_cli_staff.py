@@ -9,8 +9,8 @@ import pytest
 
 from jubao.auth import staff_for_token
 from jubao.cli import main
-from jubao.db import run_in_transaction
 from jubao.roles import Role
+from tests.database import run_in_transaction
 
 
 @pytest.fixture

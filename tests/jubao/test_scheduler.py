@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 
 from complaints.digest import digest_text, send_digest
-from complaints.services import NewReport, file_report
+from complaints.new_report import NewReport
+from complaints.services import file_report
 from jubao.app import create_app
 from jubao.cli import main
 from jubao.config import load_settings, with_secrets
-from jubao.db import run_in_transaction
 from jubao.identity import IdentityVault
 from jubao.scheduler import SCHEDULER
+from tests.database import run_in_transaction
 
 WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
 
@@ -123,7 +124,7 @@ def test_worker_process_sweeps_and_stops_on_sigterm(tmp_path, monkeypatch):
 async def test_the_token_job_fetches_ahead_of_expiry(aiohttp_client, api_settings, clock, fake_api):
     from datetime import timedelta
 
-    from jubao.scheduler import tokens_job
+    from notifications import refresh_tokens as tokens_job
 
     client = await aiohttp_client(create_app(api_settings, clock=clock))
     await tokens_job(client.app)

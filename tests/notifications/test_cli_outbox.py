@@ -7,7 +7,8 @@ import asyncio
 from jubao.cli import main
 from jubao.db import make_engine
 from jubao.models import metadata
-from notifications.outbox import deliver_outbox, put
+from notifications.outbox import deliver_all, put
+from notifications.wechat_api import WeChatClient
 
 
 def test_deliver_with_nothing_due(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
@@ -32,6 +33,7 @@ async def test_deliver_everything_due(api_settings, sessions, vault, clock, fake
                 session, key=f"k{n}", channel="work_app", recipient="zhangwei", text=f"m{n}",
                 vault=vault, now=clock.now(),
             )  # fmt: skip
-    report = await deliver_outbox(api_settings, clock)
+    async with WeChatClient(api_settings, sessions, clock) as client:
+        report = await deliver_all(sessions, client, vault, clock)
     assert (report.claimed, report.sent) == (120, 120)
     assert len(fake_api.sent("work_app")) == 120

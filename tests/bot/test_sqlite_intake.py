@@ -1,5 +1,5 @@
-"""Plain dialogue answers on SQLite take the quick path (bot/quick_path.py): exactly once, the
-same replies, and everything else still goes the ordinary way."""
+"""Dialogue-only answers on SQLite run on a connection of their own (bot/intake.py:
+SqliteIntake): exactly once, the same replies, and everything else still goes the session way."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import InboundMessage
-from bot.quick_path import QUICK_PATH
-from jubao import sqlite_inline
+from bot import citizen_message
+from bot.intake import INTAKE
+from jubao.sqlite import driver
+from notifications.message_log import InboundMessage
 
 PLACE = "塘桥镇东街一家无名五金加工作坊"
 
@@ -40,7 +41,7 @@ async def test_a_retried_plain_answer_gets_the_stored_reply_and_changes_nothing(
     # One step, not two: the description question is still the current one.
     assert "证据" in await wechat.say("o-quick", "车间没有通风，工人不戴口罩打磨金属件。")
     if database_url.startswith("sqlite"):  # the answers above went the quick way
-        assert wechat.client.app[QUICK_PATH].connection is not None
+        assert wechat.client.app[INTAKE].own.connection is not None
 
 
 async def test_simultaneous_deliveries_of_a_plain_answer_act_once(wechat, sessions):
@@ -51,33 +52,33 @@ async def test_simultaneous_deliveries_of_a_plain_answer_act_once(wechat, sessio
     assert await logged(sessions) == 4
 
 
-async def test_a_whole_report_mixes_quick_and_ordinary_steps(wechat, database_url, monkeypatch):
+async def test_a_whole_report_mixes_dialogue_only_and_session_steps(
+    wechat, database_url, monkeypatch
+):
     """On SQLite only the message that files goes the session way; every answer before it is
-    a plain step, taken quickly."""
-    from bot import intake
-
+    dialogue-only, taken on the own connection."""
     by_session: list[str] = []
-    handle = intake.handle
+    handle = citizen_message.handle
 
     async def counted(session, envelope, **kwargs):  # type: ignore[no-untyped-def]
         by_session.append(envelope.inbound.text)
         return await handle(session, envelope, **kwargs)
 
-    monkeypatch.setattr(intake, "handle", counted)
+    monkeypatch.setattr(citizen_message, "handle", counted)
     filed = await wechat.file_report("o-quick3", town="塘桥镇", place=PLACE)
     assert filed.number.startswith("ZJG-2026-")
     second = await wechat.file_report("o-quick3", town="塘桥镇", place=PLACE)
     assert second.number != filed.number
     if database_url.startswith("sqlite"):
         assert by_session == ["1", "1"]  # the two confirmations, nothing else
-    else:  # PostgreSQL has no quick path: all 16 messages
+    else:  # PostgreSQL takes every message in a session: all 16
         assert len(by_session) == 16
 
 
 async def test_a_citizens_messages_are_decided_in_the_order_they_came(
     wechat, sessions, database_url
 ):
-    """提交 needs the session path and 取消 is a plain step: sent in that order while the
+    """提交 needs the session path and 取消 is dialogue-only: sent in that order while the
     database is busy, the report is filed and the cancel finds nothing left to cancel."""
     if not database_url.startswith("sqlite"):
         pytest.skip("turns exist on SQLite only")
@@ -103,21 +104,21 @@ async def test_a_citizens_messages_are_decided_in_the_order_they_came(
 async def test_a_failed_commit_loses_nothing_and_the_retry_is_answered(
     wechat, sessions, database_url, monkeypatch
 ):
-    """The disk fails as the quick path commits: WeChat gets an error, nothing is kept, and
+    """The disk fails as a dialogue-only answer commits: WeChat gets an error, nothing is kept, and
     its retry is handled afresh on a clean transaction."""
     if not database_url.startswith("sqlite"):
-        pytest.skip("the quick path exists on SQLite only")
+        pytest.skip("the own connection exists on SQLite only")
     await at_place_question(wechat, "o-disk")
-    quick = wechat.client.app[QUICK_PATH]
-    real_commit = sqlite_inline.InlineConnection.commit
+    own = wechat.client.app[INTAKE].own
+    real_commit = driver.InlineConnection.commit
     failures = [sqlite3.OperationalError("database or disk is full")]
 
-    async def commit(self: sqlite_inline.InlineConnection) -> None:
-        if self is quick.connection and failures:
+    async def commit(self: driver.InlineConnection) -> None:
+        if self is own.connection and failures:
             raise failures.pop()
         await real_commit(self)
 
-    monkeypatch.setattr(sqlite_inline.InlineConnection, "commit", commit)
+    monkeypatch.setattr(driver.InlineConnection, "commit", commit)
     before = await logged(sessions)
     signed = wechat.signed("o-disk", "text", Content=PLACE)
     first = await wechat.post(signed)

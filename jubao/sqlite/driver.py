@@ -116,19 +116,17 @@ class InlineConnection:
 
     async def begin(self) -> sqlite3.Connection:
         """A new transaction on the sqlite3 connection itself (one left open by a failed commit
-        is rolled back first), for a caller that owns this connection (bot/quick_path.py)."""
+        is rolled back first), for a caller that owns this connection (own_connection.py)."""
         connection = self._live()
         if connection.in_transaction:
             connection.rollback()
         await begin_immediate(connection)
         return connection
 
-    async def joined_transaction(self) -> sqlite3.Connection:
-        """The sqlite3 connection itself, its transaction begun as a cursor would begin it: for
-        the few statements that run on every WeChat message (bot/store.py)."""
-        connection = self._live()
-        await begin_immediate(connection)
-        return connection
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (for tests that trace or explain its statements)."""
+        return self._live()
 
     async def commit(self) -> None:
         self._live().commit()

@@ -1,0 +1,126 @@
+"""One inbound citizen message, handled exactly once inside the caller's transaction.
+
+The dialogue state is loaded, the pure `step` decides, its effect is carried out
+(bot/effects.py), and the new state and the message log row with the encrypted reply are
+written, all in one transaction. Most messages only answer a question of the dialogue: their
+step has no effect, and `handle_dialogue_only` takes them on any Store without a session.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation import Conversation, Draft, EvidenceItem, Outcome, Step
+from bot.dialogue import needs_towns, step
+from bot.effects import carry_out, queues_work
+from bot.exactly_once import Envelope, log_message
+from bot.store import CoreStore, Store, StoredDialogue
+from jubao.config import Settings
+from jubao.identity import IdentityVault
+
+
+@dataclass(frozen=True)
+class Handled:
+    reply: str
+    follow_up: bool = False  # background work was queued (evidence to fetch, messages to send)
+
+
+async def handle(
+    session: AsyncSession,
+    envelope: Envelope,
+    *,
+    vault: IdentityVault,
+    settings: Settings,
+    now: datetime,
+) -> Handled:
+    """Decide and write everything for one message; raises AlreadyHandled for a retry.
+
+    The message log row is written last, with the reply, by an insert that does nothing when
+    the message is already logged: a retry then rolls back whatever it did and gets the stored
+    reply. On PostgreSQL a concurrent retry waits on the first delivery's row locks.
+    """
+    store = await CoreStore.of(session)
+    loaded, outcome = await _decide(store, envelope, vault, now)
+    outcome = await carry_out(session, outcome, envelope, loaded.hashes, vault, settings, now)
+    return await _write(store, envelope, loaded, outcome, vault, now)
+
+
+async def handle_dialogue_only(
+    store: Store, envelope: Envelope, *, vault: IdentityVault, now: datetime
+) -> Handled | None:
+    """`handle` for a message whose step has no effect (most dialogue answers), on the
+    bot's store only; None, having written nothing, for any other message: `handle` decides
+    it then, to the same outcome (`step` is pure)."""
+    loaded, outcome = await _decide(store, envelope, vault, now)
+    if outcome.effect is not None:
+        return None
+    return await _write(store, envelope, loaded, outcome, vault, now)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    hashes: list[str]  # the sender's lookup hashes, newest key first
+    stored: StoredDialogue | None
+
+
+async def _decide(
+    store: Store, envelope: Envelope, vault: IdentityVault, now: datetime
+) -> tuple[_Loaded, Outcome]:
+    """The sender's dialogue loaded and the pure `step` taken on this message."""
+    hashes = vault.lookup_hashes(envelope.openid)
+    stored = await store.load_dialogue(hashes)
+    conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
+    towns = await store.town_names() if needs_towns(conversation) else []
+    outcome = step(conversation, envelope.inbound, towns, now)
+    return _Loaded(hashes, stored), outcome
+
+
+async def _write(
+    store: Store,
+    envelope: Envelope,
+    loaded: _Loaded,
+    outcome: Outcome,
+    vault: IdentityVault,
+    now: datetime,
+) -> Handled:
+    """The new dialogue state, then the message log row with the reply (last: see handle)."""
+    reply, stored = outcome.reply, loaded.stored
+    if outcome.conversation is not None:
+        state = vault.encrypt(encode(outcome.conversation))
+        await store.save_dialogue(stored.key if stored else loaded.hashes[0], state, now)
+    elif stored is not None:
+        await store.drop_dialogue(stored.key)
+
+    await log_message(store, envelope, reply, vault=vault, now=now, openid_hash=loaded.hashes[0])
+    return Handled(reply, follow_up=queues_work(outcome.effect))
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per call
+
+
+def encode(conversation: Conversation) -> str:
+    """The conversation as compact JSON (by hand: dataclasses.asdict deep-copies, and this runs
+    on every message)."""
+    draft = conversation.draft
+    data = {
+        "step": conversation.step.value,
+        "draft": {**vars(draft), "evidence": [vars(item) for item in draft.evidence]},
+        "updated_at": conversation.updated_at.isoformat() if conversation.updated_at else None,
+    }
+    return _JSON.encode(data)
+
+
+def decode(text: str) -> Conversation:
+    data = json.loads(text)
+    draft = data["draft"]
+    draft["evidence"] = tuple(EvidenceItem(**item) for item in draft["evidence"])
+    updated_at = data.get("updated_at")
+    return Conversation(
+        step=Step(data["step"]),
+        draft=Draft(**draft),
+        updated_at=datetime.fromisoformat(updated_at) if updated_at else None,
+    )

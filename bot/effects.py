@@ -1,0 +1,122 @@
+"""What a dialogue step's effect does beyond the dialogue: file the report, answer 查询,
+check and add a 补充, lodge an 异议 — each inside the message's transaction, returning the
+outcome with the reply it leads to."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.conversation import (
+    Draft,
+    ListOwn,
+    Objection,
+    Outcome,
+    QueryOne,
+    StartSupplement,
+    Submit,
+    Supplement,
+)
+from bot.exactly_once import Envelope
+from complaints import objections, services, supplements
+from complaints.deadlines import last_day
+from complaints.new_report import NewReport
+from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
+from jubao.config import Settings
+from jubao.identity import IdentityVault
+
+
+def queues_work(effect: object) -> bool:
+    """Whether the effect left background work: messages to send or media to fetch."""
+    if isinstance(effect, Supplement):
+        return effect.item is not None and bool(effect.item.media_id)
+    return isinstance(effect, Submit | Objection)
+
+
+async def carry_out(
+    session: AsyncSession,
+    outcome: Outcome,
+    envelope: Envelope,
+    hashes: list[str],
+    vault: IdentityVault,
+    settings: Settings,
+    now: datetime,
+) -> Outcome:
+    """The step's effect done; the outcome with the reply (and conversation) it leads to."""
+    effect = outcome.effect
+    if isinstance(effect, Submit):
+        filed = await services.file_report(
+            session,
+            new_report(effect.draft),
+            envelope.openid,
+            vault=vault,
+            settings=settings,
+            now=now,
+        )
+        reply = texts.submitted(filed.number, filed.code, last_day(filed.accept_by, settings.tz))
+        return replace(outcome, reply=reply)
+    if isinstance(effect, ListOwn):
+        reports = await services.own_reports(session, hashes)
+        if not reports:
+            return replace(outcome, reply=texts.NO_OWN_REPORTS)
+        return replace(outcome, reply=texts.own_reports([_line(r, settings) for r in reports]))
+    if isinstance(effect, QueryOne):
+        answer = await services.query_report(session, effect.number, effect.code, hashes[0], now)
+        if answer.locked:
+            return replace(outcome, reply=texts.QUERY_LOCKED)
+        if answer.report is None:
+            return replace(outcome, reply=texts.QUERY_WRONG)
+        return replace(outcome, reply=_details(answer.report, settings))
+    if isinstance(effect, StartSupplement) and not await supplements.may_supplement(
+        session, effect.number, effect.code, hashes, now
+    ):
+        return Outcome(None, texts.SUPPLEMENT_REFUSED)
+    if isinstance(effect, Objection):
+        answer = await objections.object_to(
+            session, effect.number, effect.reason, hashes, settings=settings, vault=vault, now=now
+        )
+        reply = texts.OBJECTION_ANSWERS[answer.outcome].format(
+            number=effect.number, date=answer.date
+        )
+        return replace(outcome, reply=reply)
+    if isinstance(effect, Supplement):
+        await supplements.add(session, effect.number, text=effect.text, item=effect.item, now=now)
+    return outcome
+
+
+def new_report(draft: Draft) -> NewReport:
+    return NewReport(
+        category=draft.category,
+        town=draft.town,
+        place=draft.place,
+        description=draft.description,
+        details=draft.details,
+        count=draft.count,
+        evidence=draft.evidence,
+        anonymous=draft.anonymous,
+        name=draft.name,
+        phone=draft.phone,
+    )
+
+
+def _line(report: services.ReportView, settings: Settings) -> str:
+    day = report.received_at.astimezone(settings.tz).strftime("%Y-%m-%d")
+    category = CATEGORY_LABELS[report.category]
+    return f"{report.number} {category} {STATUS_LABELS[report.status]}（{day}提交）"
+
+
+def _details(report: services.ReportView, settings: Settings) -> str:
+    received = report.received_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    lines = [
+        f"举报编号：{report.number}",
+        f"类型：{CATEGORY_LABELS[report.category]}",
+        f"镇（区）：{report.town}",
+        f"提交时间：{received}",
+        f"状态：{STATUS_LABELS[report.status]}",
+    ]
+    if report.status == "received":
+        lines.append(f"我们将在{last_day(report.accept_by, settings.tz)}前作出是否受理的决定。")
+    return "\n".join(lines)

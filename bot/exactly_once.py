@@ -1,0 +1,85 @@
+"""Exactly once: every WeChat message (MsgId) or event (sender, time, event, key) is logged
+with its reply, last in the transaction that handles it. A second delivery (WeChat's retry)
+finds the row: its transaction is rolled back and it is answered with the stored reply."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation import Inbound
+from bot.store import CoreStore, MessageRow, Store
+from jubao.identity import IdentityVault
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    channel: str  # mp (Official Account) or work (WeChat Work)
+    openid: str  # the sender: a citizen's openid, an officer's wework_id
+    account: str  # our account's id, the reply's sender
+    msg_id: int | None  # None for events
+    create_time: int
+    inbound: Inbound
+
+
+class AlreadyHandled(Exception):
+    """This message was logged before (a WeChat retry): roll back and answer as then. Raised
+    by `log_message` only, so no other error is ever taken for a retry."""
+
+
+def event_key(envelope: Envelope, vault: IdentityVault) -> str | None:
+    if envelope.msg_id is not None:
+        return None
+    inbound = envelope.inbound
+    raw = f"{envelope.openid}|{envelope.create_time}|{inbound.event}|{inbound.event_key}"
+    return vault.lookup_hash(raw)
+
+
+async def log_message(
+    store: Store,
+    envelope: Envelope,
+    reply: str,
+    *,
+    vault: IdentityVault,
+    now: datetime,
+    openid_hash: str | None = None,
+) -> None:
+    """The message log row with its reply, encrypted, written last in the message's
+    transaction; raises AlreadyHandled when the message was logged before (a retry)."""
+    claimed = await store.claim_message(
+        MessageRow(
+            channel=envelope.channel,
+            msg_id=envelope.msg_id,
+            event_key=event_key(envelope, vault),
+            msg_type=envelope.inbound.kind,
+            received_at=now,
+            reply_enc=vault.encrypt(reply) if reply else None,
+            openid_hash=openid_hash,
+        )
+    )
+    if not claimed:
+        raise AlreadyHandled
+
+
+async def stored_reply(session: AsyncSession, envelope: Envelope, vault: IdentityVault) -> str:
+    """The reply given to the first delivery of this message ('' once erased or if none)."""
+    reply_enc = await (await CoreStore.of(session)).logged_reply(
+        envelope.channel, envelope.msg_id, event_key(envelope, vault)
+    )
+    return vault.decrypt(reply_enc) if reply_enc else ""
+
+
+def not_handled(envelope: Envelope) -> web.Response:
+    """The answer to a message that could not be handled (a bug, the database down): its
+    transaction was rolled back, so nothing of it is kept; the error is logged with its
+    traceback (never the message or its sender), and a 500 makes WeChat deliver it again."""
+    log.exception(
+        "%s message %s could not be handled", envelope.channel, envelope.msg_id or "(event)"
+    )
+    return web.Response(status=500, text="message not handled; WeChat will retry")

@@ -1,0 +1,116 @@
+"""The `jubao` command (SPEC §4): its parser, and the command modules it loads.
+
+Building the parser imports nothing but argparse; a command's module (and what it needs) is
+imported only when that command runs, so `jubao --help` and usage errors answer at once.
+Every error an operator can cause is one line on stderr and an exit code, never a traceback:
+2 for usage and configuration, 1 for a failure (an unreachable database, a bad file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+AT_HELP = "ISO 8601 time; without an offset it is local time"
+
+
+def iso_time(text: str) -> datetime:
+    """argparse type of --at: an ISO 8601 time, refused with a usage error otherwise."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "command"):
+        parser.print_help()
+        return 2
+    module_name, function_name = args.command.split(":")
+    module = importlib.import_module(f"jubao.cli.{module_name}")
+    errors = importlib.import_module("jubao.cli.errors")
+    return errors.run_command(getattr(module, function_name), args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jubao", description="举报 — workplace-safety reports")
+    commands = parser.add_subparsers(title="commands")
+
+    def command(name: str, target: str, help_text: str, group=commands):  # type: ignore[no-untyped-def]
+        sub = group.add_parser(name, help=help_text)
+        sub.set_defaults(command=target)
+        return sub
+
+    def group(name: str, help_text: str):  # type: ignore[no-untyped-def]
+        return commands.add_parser(name, help=help_text).add_subparsers(title=f"{name} commands")
+
+    for name, target, help_text in (
+        ("serve", "server:serve", "the web service (callbacks, console, API)"),
+        ("demo", "server:demo", "a self-contained demo on a fresh SQLite database"),
+    ):
+        sub = command(name, target, help_text)
+        sub.add_argument("--host", help="listen address (default JUBAO_HOST or 127.0.0.1)")
+        sub.add_argument("--port", type=int, help="listen port (default JUBAO_PORT or 8080)")
+    command("worker", "server:worker", "reminders, digests and deliveries only")
+
+    command("upgrade", "database:upgrade", "apply migrations", group("db", "database schema"))
+    load = command(
+        "load",
+        "database:registry_load",
+        "load or update the registry from YAML",
+        group("registry", "towns, units, officers, enterprises, rules, calendar"),
+    )
+    load.add_argument("file")
+
+    add = command(
+        "add",
+        "staff:user_add",
+        "add a staff account; the password is read from stdin",
+        group("user", "staff accounts"),
+    )
+    add.add_argument("name")
+    roles = ("dispatcher", "officer", "leader", "finance", "auditor", "admin")
+    add.add_argument("--role", required=True, choices=roles)
+    add.add_argument("--town", help="limit an officer to this town")
+    add.add_argument("--wework-id", help="WeChat Work user id (receives app messages)")
+    create = command(
+        "create",
+        "staff:token_create",
+        "print a new bearer token for a user",
+        group("token", "API tokens"),
+    )
+    create.add_argument("name")
+    command(
+        "verify", "staff:audit_verify", "check the audit chain", group("audit", "the audit log")
+    )
+
+    run = command(
+        "run",
+        "jobs:reminders_run",
+        "one reminder sweep as of --at (default now)",
+        group("reminders", "deadline reminders"),
+    )
+    run.add_argument("--at", type=iso_time, help=AT_HELP)
+    send = command(
+        "send",
+        "jobs:digest_send",
+        "the dispatchers' digest as of --at (default now)",
+        group("digest", "the daily digest"),
+    )
+    send.add_argument("--at", type=iso_time, help=AT_HELP)
+    command(
+        "deliver",
+        "jobs:outbox_deliver",
+        "deliver what is due in the outbox",
+        group("outbox", "outbound WeChat messages"),
+    )
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

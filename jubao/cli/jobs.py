@@ -1,0 +1,88 @@
+"""Scheduled work by hand or from cron: `jubao reminders run [--at]`, `jubao digest send
+[--at]` and `jubao outbox deliver`. Each does its work in the runtime, then delivers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+
+from complaints.digest import send_digest
+from complaints.sweep import SweepReport, sweep_in_batches
+from jubao import logs
+from jubao.clock import Clock, FixedClock
+from jubao.config import Settings, load_settings, with_secrets
+from jubao.runtime import Runtime, runtime
+from notifications.outbox import DeliveryReport, deliver_all
+
+T = TypeVar("T")
+
+
+def parse_at(moment: datetime | None, settings: Settings) -> datetime:
+    """--at as an aware time: with an offset as given, without one local time; default now."""
+    if moment is None:
+        return Clock().now()
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
+
+
+async def _then_deliver(
+    settings: Settings, at: datetime, job: Callable[[Runtime], Awaitable[T]]
+) -> tuple[T, DeliveryReport]:
+    """`job` as of `at` (it makes its own transactions), then delivery of what is due (rows
+    queued for a future --at are due then, so deliver as of that time)."""
+    clock = FixedClock(max(at, Clock().now()))
+    async with runtime(settings, clock=clock) as built:
+        result = await job(built)
+        delivered = await deliver_all(built.sessions, built.wechat, built.vault, clock)
+    return result, delivered
+
+
+def _settings() -> Settings:
+    settings = with_secrets(load_settings())
+    logs.configure(settings.log_level)
+    return settings
+
+
+def reminders_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    at = parse_at(args.at, settings)
+
+    async def sweep(built: Runtime) -> SweepReport:
+        return await sweep_in_batches(built.sessions, at, settings=settings, vault=built.vault)
+
+    report, delivered = asyncio.run(_then_deliver(settings, at, sweep))
+    print(
+        f"reminders sent: {report.sent}, skipped: {report.skipped}, "
+        f"reports failed: {report.failed}; "
+        f"messages delivered: {delivered.sent}, retrying: {delivered.retrying}"
+    )
+    return 1 if report.failed else 0
+
+
+def digest_send(args: argparse.Namespace) -> int:
+    settings = _settings()
+    at = parse_at(args.at, settings)
+
+    async def digest(built: Runtime) -> int:
+        async with built.sessions.begin() as session:
+            return await send_digest(session, at, settings=settings, vault=built.vault)
+
+    queued, delivered = asyncio.run(_then_deliver(settings, at, digest))
+    print(f"digests queued: {queued}; messages delivered: {delivered.sent}")
+    return 0
+
+
+def outbox_deliver(args: argparse.Namespace) -> int:
+    settings = _settings()
+
+    async def nothing(built: Runtime) -> None:
+        return None
+
+    _, report = asyncio.run(_then_deliver(settings, Clock().now(), nothing))
+    print(
+        f"sent: {report.sent}, skipped: {report.skipped}, "
+        f"retrying: {report.retrying}, failed: {report.failed}"
+    )
+    return 0

@@ -1,0 +1,104 @@
+"""`jubao serve`, `jubao demo` and `jubao worker`: the long-running processes.
+
+Each checks the database before it starts anything (reachable, schema current; SQLite is
+migrated first), and binds its port before the app's background jobs start, so a taken port
+or a database that is not there is one line and exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import socket
+
+from aiohttp import web
+
+from jubao import logs, migrate
+from jubao.app import create_app
+from jubao.cli.errors import say_error
+from jubao.config import Settings, load_settings, with_secrets
+from jubao.db import DatabaseUnavailable
+from jubao.demo import banner, demo_app, demo_settings, seed
+from jubao.runtime import runtime
+
+
+def listen(settings: Settings, args: argparse.Namespace) -> Settings:
+    return settings.replace(host=args.host or settings.host, port=args.port or settings.port)
+
+
+async def ready(settings: Settings) -> None:
+    """Migrate SQLite; then the database must answer and be at this version's schema."""
+    async with runtime(settings) as built:
+        if settings.is_sqlite:
+            await migrate.upgrade(settings.database_url)
+        behind = await migrate.schema_behind(built.engine)
+    if behind:
+        raise DatabaseUnavailable(f"not starting: {behind}")
+
+
+def bound_socket(settings: Settings) -> socket.socket | None:
+    """The listening socket, bound before anything starts; None (said why) if it cannot be."""
+    try:
+        sock = socket.create_server((settings.host, settings.port), reuse_port=False)
+    except OSError as error:
+        say_error(f"cannot listen on {settings.host}:{settings.port}: {error.strerror or error}")
+        return None
+    return sock
+
+
+def run_server(app: web.Application, sock: socket.socket, banner_text: str = "") -> None:
+    def say(text: str) -> None:
+        print(banner_text or text, flush=True)
+
+    web.run_app(app, sock=sock, access_log_class=logs.PathOnlyAccessLogger, print=say)
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = listen(with_secrets(load_settings()), args)
+    logs.configure(settings.log_level)
+    asyncio.run(ready(settings))
+    sock = bound_socket(settings)
+    if sock is None:
+        return 1
+    run_server(create_app(settings), sock)
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    settings, folder = demo_settings(listen(load_settings(), args), os.environ)
+    try:
+        sock = bound_socket(settings)
+        if sock is None:
+            return 1
+        logs.configure(settings.log_level)
+        tokens = asyncio.run(seed(settings))
+        run_server(demo_app(settings), sock, banner(settings, folder, tokens))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    settings = with_secrets(load_settings()).replace(scheduler=True)
+    logs.configure(settings.log_level)
+    asyncio.run(ready(settings))
+    asyncio.run(work(settings))
+    return 0
+
+
+async def work(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """The app's background machinery and scheduler without an HTTP site, until a signal."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(create_app(settings), handle_signals=False)
+    await runner.setup()
+    logging.getLogger("jubao.worker").info("worker running: sweeps, digests, deliveries")
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,68 @@
+"""`jubao user add`, `jubao token create` and `jubao audit verify`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from complaints.staff_accounts import NewAccount, add_staff
+from jubao import audit, auth
+from jubao.cli.errors import say_error
+from jubao.config import load_settings
+from jubao.runtime import runtime
+
+
+async def _add(args: argparse.Namespace, password: str) -> NewAccount:
+    async with runtime(load_settings()) as built, built.sessions.begin() as session:
+        return await add_staff(
+            session,
+            args.name,
+            args.role,
+            password,
+            town=args.town,
+            wework_id=args.wework_id,
+            now=built.clock.now(),
+        )
+
+
+def user_add(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        account = asyncio.run(_add(args, password))
+    except auth.AccountError as error:
+        say_error(f"user add: {error}")
+        return 1
+    for warning in account.warnings:
+        say_error(f"warning: {warning}")
+    print(f"user {account.user.username} added as {account.user.role}")
+    return 0
+
+
+async def _token(name: str) -> str:
+    async with runtime(load_settings()) as built, built.sessions.begin() as session:
+        return await auth.create_token(session, name, built.clock.now())
+
+
+def token_create(args: argparse.Namespace) -> int:
+    try:
+        token = asyncio.run(_token(args.name))
+    except auth.AccountError as error:
+        say_error(f"token create: {error}")
+        return 1
+    print(token)
+    return 0
+
+
+async def _verify() -> audit.Broken | None:
+    async with runtime(load_settings()) as built, built.sessions.begin() as session:
+        return await audit.verify(session)
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    broken = asyncio.run(_verify())
+    if broken is None:
+        print("audit chain intact")
+        return 0
+    say_error(f"audit chain broken at entry {broken.entry_id}: {broken.reason}")
+    return 1
