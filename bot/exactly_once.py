@@ -5,6 +5,7 @@ finds the row: its transaction is rolled back and it is answered with the stored
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.conversation import Inbound
 from bot.store import CoreStore, MessageRow, Store
 from jubao.identity import IdentityVault
+from jubao.logs import safe_traceback
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +78,14 @@ async def stored_reply(session: AsyncSession, envelope: Envelope, vault: Identit
 
 
 def not_handled(envelope: Envelope) -> web.Response:
-    """The answer to a message that could not be handled (a bug, the database down): its
-    transaction was rolled back, so nothing of it is kept; the error is logged with its
-    traceback (never the message or its sender), and a 500 makes WeChat deliver it again."""
-    log.exception(
-        "%s message %s could not be handled", envelope.channel, envelope.msg_id or "(event)"
+    """The answer to a message that could not be handled (a bug, the database down), called
+    in its `except` block: its transaction was rolled back, so nothing of it is kept; the
+    error is logged with its traceback (never the message or its sender), and a 500 makes
+    WeChat deliver it again."""
+    log.error(
+        "%s message %s could not be handled; WeChat will deliver it again\n%s",
+        envelope.channel,
+        envelope.msg_id or "(event)",
+        safe_traceback(sys.exc_info()[1]),  # type: ignore[arg-type]
     )
     return web.Response(status=500, text="message not handled; WeChat will retry")

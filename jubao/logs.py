@@ -1,18 +1,51 @@
-"""Logging: levels from JUBAO_LOG_LEVEL, and an access log that never prints query strings
-(WeChat puts the sender's openid there)."""
+"""Logging: levels from JUBAO_LOG_LEVEL; tracebacks that keep the frames but only the first
+line of each error's message (PostgreSQL's DETAIL quotes the failing row: a citizen's words);
+and an access log that never prints query strings (WeChat puts the sender's openid there)."""
 
 from __future__ import annotations
 
 import logging
+import traceback
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+MESSAGE_LIMIT = 300
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    first = lines[0] if lines else ""
+    return first[:MESSAGE_LIMIT] + ("…" if len(first) > MESSAGE_LIMIT else "")
+
+
+def safe_traceback(error: BaseException) -> str:
+    """The traceback of `error` and of the errors that caused it, each with its frames and
+    its type, and of its message the first line only (never DETAIL, HINT or a statement)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts = []
+    for failure in reversed(chain):
+        frames = "".join(traceback.format_tb(failure.__traceback__))
+        name = f"{type(failure).__module__}.{type(failure).__qualname__}"
+        parts.append(f"Traceback (most recent call last):\n{frames}{name}: {_first_line(failure)}")
+    return "\n\nwhich led to\n\n".join(parts)
+
+
+class SafeFormatter(logging.Formatter):
+    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]
+        return safe_traceback(ei[1]) if ei[1] is not None else ""
+
 
 def configure(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
     # APScheduler tells of every run at INFO (every few seconds); failures still show.
     logging.getLogger("apscheduler").setLevel(
         max(logging.WARNING, logging.getLevelName(level.upper()))

@@ -98,3 +98,54 @@ async def test_simultaneous_deliveries_of_one_message_act_once(wechat, sessions)
     first, second = await asyncio.gather(wechat.post(signed), wechat.post(signed))
     assert first.reply == second.reply and "镇（区）" in first.reply
     assert "单位名称和地址" in await wechat.say("o-twice", "塘桥镇")
+
+
+FORCED = {  # a constraint on the reports table that refuses every new row
+    "sqlite": (
+        "CREATE TRIGGER refuse_reports BEFORE INSERT ON reports "
+        "BEGIN SELECT RAISE(ABORT, 'forced constraint'); END",
+        "DROP TRIGGER refuse_reports",
+    ),
+    "postgresql": (
+        "ALTER TABLE reports ADD CONSTRAINT refuse_reports CHECK (false) NOT VALID",
+        "ALTER TABLE reports DROP CONSTRAINT refuse_reports",
+    ),
+}
+
+
+async def test_a_constraint_error_is_not_taken_for_a_retry(wechat, sessions, caplog):
+    """Only the message log's conflict marks a retry. A report the database refuses is a bug:
+    WeChat gets a 500 (and delivers again), the traceback is logged without the message, and
+    nothing of it is kept: once fixed, the redelivery files the report."""
+    from sqlalchemy import text
+
+    await wechat.say("o-refused", "举报")
+    for answer in ("1", "塘桥镇", "某五金作坊，塘桥镇东街", "消防通道被杂物堵死，灭火器过期。"):
+        await wechat.say("o-refused", answer)
+    await wechat.say("o-refused", "完成")
+    await wechat.say("o-refused", "2")
+    async with sessions.begin() as session:
+        logged_before = await session.scalar(select(func.count()).select_from(InboundMessage))
+        forced, unforced = FORCED[session.bind.dialect.name]
+        await session.execute(text(forced))
+    confirm = wechat.signed("o-refused", "text", Content="1")
+
+    refused = await wechat.post(confirm)
+
+    assert refused.status == 500 and refused.reply == ""
+    logged = next(
+        r.getMessage() for r in caplog.records if "could not be handled" in r.getMessage()
+    )
+    assert "Traceback" in logged and "IntegrityError" in logged and "file_report" in logged
+    assert "消防通道" not in caplog.text  # PostgreSQL's DETAIL would quote the failing row
+    async with sessions.begin() as session:
+        assert await session.scalar(select(func.count()).select_from(Report)) == 0
+        logged = await session.scalar(select(func.count()).select_from(InboundMessage))
+        assert logged == logged_before  # not logged: the redelivery is handled afresh
+        await session.execute(text(unforced))
+
+    redelivered = await wechat.post(confirm)
+
+    assert redelivered.status == 200 and "ZJG-2026-000001" in redelivered.reply
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Report)) == 1
