@@ -14,10 +14,10 @@ from complaints.queries import Filters, OutOfScope, Row, find_report, list_repor
 from complaints.queries import timeline as report_timeline
 from complaints.vocabulary import CATEGORIES, STATUS_LABELS
 from jubao import audit
-from jubao.auth import Staff, bearer_staff
+from jubao.auth import Staff, bearer_staff, bearer_token
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
-from jubao.middlewares import ApiError
+from jubao.middlewares import ApiError, json_response
 from jubao.roles import REVEAL_IDENTITY
 
 STATUS_OF = {"forbidden": 403, "illegal_transition": 409, "invalid": 422}  # LifecycleError.code
@@ -119,12 +119,11 @@ async def _scope(session, staff: Staff):  # type: ignore[no-untyped-def]
 
 
 async def list_view(request: web.Request) -> web.Response:
-    staff = await bearer_staff(request)
-    filters = filters_from(request)
+    token, filters = bearer_token(request), filters_from(request)
     async with request.app[SESSIONS]() as session:
-        scope = await _scope(session, staff)
+        scope = await _scope(session, await bearer_staff(session, token))
         rows, total = await list_reports(session, scope, filters, request.app[CLOCK].now())
-    return web.json_response(
+    return json_response(
         {
             "items": [summary_json(row) for row in rows],
             "page": filters.page,
@@ -143,15 +142,17 @@ async def _visible(session: AsyncSession, staff: Staff, number: str) -> Row:
         raise ApiError(404, "not_found", f"没有这件举报：{number}") from None
 
 
-async def _detail(request: web.Request, staff: Staff, number: str) -> dict[str, object]:
-    async with request.app[SESSIONS]() as session:
-        row = await _visible(session, staff, number)
-        return detail_json(row, await report_timeline(session, row.report.id))
+async def _detail(session: AsyncSession, staff: Staff, number: str) -> dict[str, object]:
+    row = await _visible(session, staff, number)
+    return detail_json(row, await report_timeline(session, row.report.id))
 
 
 async def detail_view(request: web.Request) -> web.Response:
-    staff = await bearer_staff(request)
-    return web.json_response(await _detail(request, staff, request.match_info["number"]))
+    token = bearer_token(request)
+    async with request.app[SESSIONS]() as session:
+        staff = await bearer_staff(session, token)
+        detail = await _detail(session, staff, request.match_info["number"])
+    return json_response(detail)
 
 
 async def _body(request: web.Request) -> dict[str, object]:
@@ -165,41 +166,43 @@ async def _body(request: web.Request) -> dict[str, object]:
 
 
 async def action_view(request: web.Request) -> web.Response:
-    staff = await bearer_staff(request)
-    number = request.match_info["number"]
+    """The action and the report as it then is, in one transaction (the body is read before
+    it begins: on SQLite a transaction holds the process's turn)."""
+    token, number = bearer_token(request), request.match_info["number"]
     body = await _body(request)
-    actor = Actor(staff.username, staff.role, staff.wework_id)
     try:
         async with request.app[SESSIONS].begin() as session:
+            staff = await bearer_staff(session, token)
             await _visible(session, staff, number)
             await act(
                 session,
                 number,
                 str(body.get("action", "")),
                 body,
-                actor,
+                Actor(staff.username, staff.role, staff.wework_id),
                 settings=request.app[SETTINGS],
                 vault=request.app[VAULT],
                 now=request.app[CLOCK].now(),
             )
+            detail = await _detail(session, staff, number)
     except LifecycleError as error:
         raise ApiError(STATUS_OF[error.code], error.code, str(error)) from None
     request.app[BACKGROUND].soon()  # committed: send what the action queued
-    return web.json_response(await _detail(request, staff, number))
+    return json_response(detail)
 
 
 async def reveal_view(request: web.Request) -> web.Response:
     """A named reporter's identity, for a dispatcher or leader giving a reason; audited."""
-    staff = await bearer_staff(request)
-    number = request.match_info["number"]
+    token, number = bearer_token(request), request.match_info["number"]
     body = await _body(request)
     reason = body.get("reason")
-    if staff.role not in REVEAL_IDENTITY:
-        raise ApiError(403, "forbidden", "您的角色不能查看举报人身份")
-    if not isinstance(reason, str) or not reason.strip():
-        raise ApiError(422, "invalid", "查看举报人身份须说明理由（reason）")
     vault = request.app[VAULT]
     async with request.app[SESSIONS].begin() as session:
+        staff = await bearer_staff(session, token)
+        if staff.role not in REVEAL_IDENTITY:
+            raise ApiError(403, "forbidden", "您的角色不能查看举报人身份")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ApiError(422, "invalid", "查看举报人身份须说明理由（reason）")
         report = (await _visible(session, staff, number)).report
         await audit.append(
             session,
@@ -211,7 +214,7 @@ async def reveal_view(request: web.Request) -> web.Response:
         )
         name = vault.decrypt(report.reporter_name_enc) if report.reporter_name_enc else None
         phone = vault.decrypt(report.reporter_phone_enc) if report.reporter_phone_enc else None
-    return web.json_response(
+    return json_response(
         {"number": number, "anonymous": report.anonymous, "name": name, "phone": phone}
     )
 

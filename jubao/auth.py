@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
-from jubao.keys import SESSIONS
 from jubao.middlewares import ApiError
 from jubao.roles import Role
 
@@ -138,14 +137,17 @@ async def staff_for_token(session: AsyncSession, token: str) -> Staff | None:
     return staff(user) if user else None
 
 
-async def bearer_staff(request: web.Request) -> Staff:
-    """The staff member behind `Authorization: Bearer TOKEN`, or a 401 API error."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer_token(request: web.Request) -> str:
+    """The token of `Authorization: Bearer TOKEN`, or a 401 API error (no database asked)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）")
-    async with request.app[SESSIONS]() as session:
-        found = await staff_for_token(session, token.strip())
+    return token.strip()
+
+
+async def bearer_staff(session: AsyncSession, token: str) -> Staff:
+    """The staff member a bearer token belongs to, in the request's session, or a 401."""
+    found = await staff_for_token(session, token)
     if found is None:
         raise ApiError(401, "unauthorized", "访问令牌无效")
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from aiohttp import web
@@ -27,8 +28,17 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def _utf8_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False)  # Chinese as UTF-8, not \\u escapes
+
+
+def json_response(data: object, *, status: int = 200) -> web.Response:
+    """A JSON response in UTF-8 (aiohttp's default escapes every Chinese character)."""
+    return web.json_response(data, status=status, dumps=_utf8_json)
+
+
 def error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
+    return json_response({"error": code, "message": message}, status=status)
 
 
 @web.middleware

@@ -316,3 +316,36 @@ async def test_every_route_with_every_role(wechat, staff):
         accept.append((await staff.act(number, who, "accept"))[0])
     seen["accept"] = tuple(reversed(accept))
     assert seen == EXPECTED
+
+
+async def test_a_request_uses_one_session_and_answers_in_utf8(wechat, staff):
+    """Authentication, the scope check and the answer share one database session (one
+    connection checked out of the pool); Chinese comes as UTF-8, not \\u escapes."""
+    from sqlalchemy import event
+
+    from jubao.background import BACKGROUND
+    from jubao.keys import ENGINE
+
+    filed = await wechat.file_report("o-one", town="塘桥镇", place=WORKSHOP)
+    await staff.client.app[BACKGROUND].run_once()  # the filing's deliveries are done: idle
+    checkouts: list[object] = []
+    engine = staff.client.app[ENGINE].sync_engine
+
+    def checked_out(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(engine, "checkout", checked_out)
+    try:
+        for path in ("/api/v1/reports", f"/api/v1/reports/{filed.number}"):
+            checkouts.clear()
+            status, _ = await staff.get(path, "wang")
+            assert status == 200 and len(checkouts) == 1, path
+        checkouts.clear()
+        status, _ = await staff.post(f"/api/v1/reports/{filed.number}/reveal", "li", {})
+        assert status == 422 and len(checkouts) == 1
+    finally:
+        event.remove(engine, "checkout", checked_out)
+    headers = {"Authorization": f"Bearer {staff.tokens['wang']}"}
+    response = await staff.client.get("/api/v1/reports/ZJG-2026-999999", headers=headers)
+    raw = await response.text()
+    assert response.status == 404 and "没有这件举报" in raw and "\\u" not in raw
