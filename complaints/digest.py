@@ -12,14 +12,13 @@ from complaints.deadlines import last_day
 from complaints.models import Report
 from complaints.queries import CLOCK_COLUMNS, overdue_condition
 from complaints.reminders import CLOCKS
-from complaints.sweep import staff_wework_ids
+from complaints.staff_notices import notify_staff, staff_wework_ids
 from jubao.config import Settings
 from jubao.identity import IdentityVault
-from notifications import outbox
-from notifications.channels import Channel
 from notifications.texts import render
 
 LIST_LIMIT = 20
+TEMPLATE = "digest.txt.j2"
 
 
 def _local_day(now: datetime, settings: Settings, days_back: int = 0) -> tuple[datetime, datetime]:
@@ -30,6 +29,13 @@ def _local_day(now: datetime, settings: Settings, days_back: int = 0) -> tuple[d
 
 async def digest_text(session: AsyncSession, now: datetime, settings: Settings) -> str:
     """The digest's text: counts in full, the lists cut at LIST_LIMIT lines each."""
+    return render(TEMPLATE, **await digest_facts(session, now, settings))
+
+
+async def digest_facts(
+    session: AsyncSession, now: datetime, settings: Settings
+) -> dict[str, object]:
+    """What the digest's template shows."""
     start, end = _local_day(now, settings)
     due_today: list[tuple[datetime, str]] = []  # (deadline, line), of every clock
     due_count = 0
@@ -52,16 +58,15 @@ async def digest_text(session: AsyncSession, now: datetime, settings: Settings) 
     new_yesterday = await session.scalar(
         select(func.count()).where(and_(Report.received_at >= y_start, Report.received_at < y_end))
     )
-    return render(
-        "digest.txt.j2",
-        day=last_day(end, settings.tz),
-        due_today=[line for _, line in due_today[:LIST_LIMIT]],
-        due_count=due_count,
-        overdue=overdue,
-        overdue_count=overdue_count,
-        new_yesterday=new_yesterday or 0,
-        url=f"{settings.public_url.rstrip('/')}/console/",
-    )
+    return {
+        "day": last_day(end, settings.tz),
+        "due_today": [line for _, line in due_today[:LIST_LIMIT]],
+        "due_count": due_count,
+        "overdue": overdue,
+        "overdue_count": overdue_count,
+        "new_yesterday": new_yesterday or 0,
+        "url": f"{settings.public_url.rstrip('/')}/console/",
+    }
 
 
 async def send_digest(
@@ -71,17 +76,12 @@ async def send_digest(
     recipients = await staff_wework_ids(session, "dispatcher")
     if not recipients:
         return 0
-    text = await digest_text(session, now, settings)
+    facts = await digest_facts(session, now, settings)
     day = now.astimezone(settings.tz).date().isoformat()
     queued = 0
-    for wework_id in recipients:
-        queued += await outbox.put(
-            session,
-            key=f"digest:{day}:{wework_id}",
-            channel=Channel.WORK_APP,
-            recipient=wework_id,
-            text=text,
-            vault=vault,
-            now=now,
-        )
+    for wework_id in recipients:  # one message each: one dispatcher's failure delays no other
+        queued += await notify_staff(
+            session, (wework_id,), f"digest:{day}:{wework_id}", TEMPLATE, vault=vault, now=now,
+            **facts,
+        )  # fmt: skip
     return queued

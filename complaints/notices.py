@@ -17,11 +17,11 @@ from complaints.deadlines import deadline, last_day
 from complaints.lifecycle import FINDINGS, REJECT_REASONS, Action, Change
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Officer, Town, Unit
+from complaints.staff_notices import GROUP, notify_staff
 from complaints.vocabulary import CATEGORY_LABELS
 from jubao.config import Settings
 from jubao.identity import IdentityVault
 from notifications import outbox
-from notifications.channels import Channel
 from notifications.citizen_window import channel_for
 from notifications.texts import render
 
@@ -84,24 +84,24 @@ async def _assignment(
         "handle_by": _day(report.handle_by, settings),
         "url": f"{settings.public_url.rstrip('/')}/console/reports/{report.number}",
     }
-    await outbox.put(
+    await notify_staff(
         session,
-        key=f"assigned-group:{report.number}:{event.id}",
-        channel=Channel.WORK_GROUP,
-        recipient=None,
-        text=render("assigned_group.txt.j2", **facts),
+        GROUP,
+        f"assigned-group:{report.number}:{event.id}",
+        "assigned_group.txt.j2",
         vault=vault,
         now=now,
+        **facts,
     )
     if officer is not None:
-        await outbox.put(
+        await notify_staff(
             session,
-            key=f"assigned-officer:{report.number}:{event.id}",
-            channel=Channel.WORK_APP,
-            recipient=officer.wework_id,
-            text=render("assigned_officer.txt.j2", **facts),
+            (officer.wework_id,),
+            f"assigned-officer:{report.number}:{event.id}",
+            "assigned_officer.txt.j2",
             vault=vault,
             now=now,
+            **facts,
         )
 
 

@@ -16,12 +16,9 @@ from complaints.clocks import clocks_in_force
 from complaints.deadlines import deadline, last_day
 from complaints.lifecycle import Actor
 from complaints.models import Report
-from complaints.sweep import staff_wework_ids
+from complaints.staff_notices import notify_staff, staff_wework_ids
 from jubao.config import Settings
 from jubao.identity import IdentityVault
-from notifications import outbox
-from notifications.channels import Channel
-from notifications.texts import render
 
 REPORTER = Actor("reporter", None)  # acts by the rules, like the system
 
@@ -70,20 +67,15 @@ async def object_to(
         *await staff_wework_ids(session, "dispatcher"),
         *await staff_wework_ids(session, "leader"),
     ]
-    if recipients:
-        text = render(
-            "objection.txt.j2",
-            number=number,
-            review_by=review_by,
-            url=f"{settings.public_url.rstrip('/')}/console/reports/{number}",
-        )
-        await outbox.put(
-            session,
-            key=f"objection:{number}:{report.reopened_at.isoformat()}",
-            channel=Channel.WORK_APP,
-            recipient="|".join(recipients),
-            text=text,
-            vault=vault,
-            now=now,
-        )
+    await notify_staff(
+        session,
+        recipients,
+        f"objection:{number}:{report.reopened_at.isoformat()}",
+        "objection.txt.j2",
+        vault=vault,
+        now=now,
+        number=number,
+        review_by=review_by,
+        url=f"{settings.public_url.rstrip('/')}/console/reports/{number}",
+    )
     return ObjectionAnswer("reopened", review_by)

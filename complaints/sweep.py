@@ -25,14 +25,11 @@ from complaints.reminders import (
     next_moment,
     running_clocks,
 )
+from complaints.staff_notices import GROUP, ROLES, notify_staff, staff_wework_ids
 from complaints.vocabulary import CATEGORY_LABELS
-from jubao.auth import User
 from jubao.config import Settings
 from jubao.db import insert_new_row
 from jubao.identity import IdentityVault
-from notifications import outbox
-from notifications.channels import Channel
-from notifications.texts import render
 
 WHEN = {"before_3d": "还有3天", "before_7d": "还有7天", "before_1d": "还有1天"}
 log = logging.getLogger(__name__)
@@ -212,17 +209,15 @@ class _Sweeping:
         role (looked up once a batch)."""
         if audience == "officer":
             return [officer.wework_id] if officer and officer.wework_id else []
-        roles = {"dispatchers": "dispatcher", "leaders": "leader", "finance": "finance"}
         if audience not in self.staff:
-            self.staff[audience] = await staff_wework_ids(self.session, roles[audience])
+            self.staff[audience] = await staff_wework_ids(self.session, ROLES[audience])
         return self.staff[audience]
 
     async def remind(
         self, decision: Decision, entry_id: int, row: tuple[Report, str, Officer | None]
     ) -> None:
         c, (report, town, officer), settings = decision.candidate, row, self.settings
-        text = render(
-            "reminder.txt.j2",
+        facts = dict(
             clock=CLOCKS[c.clock].label,
             number=c.number,
             urgent=report.urgent,
@@ -237,22 +232,14 @@ class _Sweeping:
         for audience in decision.audiences():
             if audience == "reporter":  # reward collection, wired with rewards
                 continue
-            channel, recipient = Channel.WORK_APP, None
-            if audience == "group":  # the group chat is its own recipient
-                channel = Channel.WORK_GROUP
-            else:
-                wework_ids = await self.wework_ids(audience, officer)
-                if not wework_ids:
-                    continue
-                recipient = "|".join(wework_ids)
-            await outbox.put(
+            await notify_staff(
                 self.session,
-                key=f"reminder:{entry_id}:{audience}",
-                channel=channel,
-                recipient=recipient,
-                text=text,
+                GROUP if audience == GROUP else await self.wework_ids(audience, officer),
+                f"reminder:{entry_id}:{audience}",
+                "reminder.txt.j2",
                 vault=self.vault,
                 now=self.now,
+                **facts,
             )
 
 
@@ -297,12 +284,3 @@ async def sweep_in_batches(
         if part.examined + len(failed) < batch:
             return total
         after = max(key for key in (part.last, *failed) if key is not None)
-
-
-async def staff_wework_ids(session: AsyncSession, role: str) -> list[str]:
-    rows = await session.scalars(
-        select(User.wework_id)
-        .where(User.role == role, User.wework_id.is_not(None))
-        .order_by(User.wework_id)
-    )
-    return list(rows)

@@ -51,13 +51,18 @@ def test_a_sweep_as_of_a_local_time(db, capsys):
     assert "reminders sent: 0" in capsys.readouterr().out
 
 
-def test_a_report_that_fails_is_counted_and_the_exit_code_says_so(db, capsys, monkeypatch):
-    from complaints import sweep as sweep_module
+def test_a_report_that_fails_is_counted_and_the_exit_code_says_so(db, capsys):
+    """The database refuses the report's reminder (bad data, a bug): it is counted, and the
+    run says so in its exit code."""
+    import sqlite3
 
-    def render(template: str, **context: object) -> str:
-        raise KeyError("no such template variable")
+    from sqlalchemy.engine import make_url
 
-    monkeypatch.setattr(sweep_module, "render", render)
+    with sqlite3.connect(make_url(db.database_url).database) as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON reminder_ledger "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
     assert main(["reminders", "run", "--at", "2026-12-10T00:00"]) == 1
     assert "reminders sent: 0" in (out := capsys.readouterr().out) and "reports failed: 1" in out
 

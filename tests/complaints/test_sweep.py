@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from complaints.models import ReminderEntry
+from complaints.models import ReminderEntry, Report
 from complaints.sweep import sweep
 from jubao.identity import IdentityVault
 from notifications.models import OutboxMessage
@@ -224,26 +225,53 @@ async def test_each_clock_reminds_before_and_when_it_passes_once(
     ]
 
 
+@contextlib.asynccontextmanager
+async def ledger_refusing(sessions, number: str | None = None):  # type: ignore[no-untyped-def]
+    """The database refuses reminders of report `number` (of every report when None): bad
+    data or a bug, as the sweep meets it. Lifted when the block ends ("the bug is fixed")."""
+    async with sessions.begin() as session:
+        dialect = session.bind.dialect.name
+        condition = "TRUE"
+        if number is not None:
+            report_id = await session.scalar(select(Report.id).where(Report.number == number))
+            condition = f"NEW.report_id = {report_id}"
+        if dialect == "sqlite":
+            await session.execute(text(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON reminder_ledger WHEN {condition} "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            ))  # fmt: skip
+        else:
+            await session.execute(text(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF {condition} THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$"
+            ))  # fmt: skip
+            await session.execute(text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON reminder_ledger "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            ))  # fmt: skip
+    try:
+        yield
+    finally:
+        async with sessions.begin() as session:
+            if dialect == "sqlite":
+                await session.execute(text("DROP TRIGGER refuse"))
+            else:
+                await session.execute(text("DROP TRIGGER refuse ON reminder_ledger"))
+                await session.execute(text("DROP FUNCTION refuse()"))
+
+
 async def test_a_report_that_fails_holds_up_no_other_and_is_tried_again(
-    office, sessions, settings, monkeypatch, caplog
+    office, sessions, settings, caplog
 ):
-    from complaints import sweep as sweep_module
     from complaints.sweep import sweep_in_batches
 
     wechat, _ = office
     broken = await wechat.file_report("o-broken", town="塘桥镇", place=WORKSHOP)  # first in line
     fine = [await wechat.file_report(f"o-fine{n}", town="塘桥镇", place=WORKSHOP) for n in (1, 2)]
-    real_render = sweep_module.render
-
-    def render(template: str, **context: object) -> str:  # a bug that hits one report only
-        if context.get("number") == broken.number:
-            raise KeyError("no such template variable")
-        return real_render(template, **context)
-
-    monkeypatch.setattr(sweep_module, "render", render)
     vault = IdentityVault((TEST_KEY,))
     at = ACCEPT_BY - timedelta(days=3)
-    first = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
+    async with ledger_refusing(sessions, broken.number):
+        first = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
     assert (first.sent, first.failed) == (2, 1)
     texts = [text for _, _, text in await reminders(sessions)]
     assert len(texts) == 2 and all(broken.number not in text for text in texts)
@@ -251,7 +279,6 @@ async def test_a_report_that_fails_holds_up_no_other_and_is_tried_again(
     assert "tried again next time" in caplog.text
     assert await next_reminder_at(sessions, broken.number) == at  # still due
 
-    monkeypatch.setattr(sweep_module, "render", real_render)  # the bug is fixed
     again = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
     assert (again.sent, again.failed) == (1, 0)
     texts = [text for _, _, text in await reminders(sessions)]
@@ -259,21 +286,16 @@ async def test_a_report_that_fails_holds_up_no_other_and_is_tried_again(
 
 
 async def test_a_run_whose_every_report_fails_stops_at_its_first_batch(
-    office, sessions, settings, monkeypatch, caplog
+    office, sessions, settings, caplog
 ):
-    from complaints import sweep as sweep_module
     from complaints.sweep import sweep_in_batches
 
     wechat, _ = office
     for n in range(3):
         await wechat.file_report(f"o-all{n}", town="塘桥镇", place=WORKSHOP)
-
-    def render(template: str, **context: object) -> str:
-        raise KeyError("no such template variable")
-
-    monkeypatch.setattr(sweep_module, "render", render)
     vault = IdentityVault((TEST_KEY,))
     at = ACCEPT_BY - timedelta(days=3)
-    run = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
+    async with ledger_refusing(sessions):
+        run = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
     assert (run.sent, run.failed) == (0, 2)
     assert "a whole batch failed" in caplog.text and await reminders(sessions) == []
