@@ -1,6 +1,6 @@
 """The bot's Store (bot/store.py) in plain SQL on a sqlite3 connection, for SQLite's
 dialogue-only messages (bot/intake.py: SqliteIntake): SQLAlchemy's execution of a statement
-cost about eight times SQLite's own (bench/callback_floor.py)."""
+costs several times SQLite's own (bench/callback_floor.py measures both paths)."""
 
 from __future__ import annotations
 

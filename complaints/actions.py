@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints import notices, routing
-from complaints.clocks import Clocks, clocks_in_force
-from complaints.deadlines import days_after, deadline
+from complaints.deadline_rules import DeadlineRules, rules_in_force
+from complaints.deadlines import days_after
 from complaints.lifecycle import (
     SYSTEM,
     Action,
@@ -36,7 +36,7 @@ OPEN_ASSIGNMENTS = ("assigned", "investigating")
 @dataclass(frozen=True)
 class Context:
     settings: Settings
-    clocks: Clocks
+    rules: DeadlineRules
     now: datetime
 
 
@@ -67,7 +67,7 @@ async def act(
     )
     if report is None:
         raise LookupError(number)
-    ctx = Context(settings, await clocks_in_force(session), now)
+    ctx = Context(settings, await rules_in_force(session), now)
     changes = [await _apply(session, report, action, fields, actor, ctx)]
     if action == Action.ACCEPT:
         routed = await _route(session, report, ctx)
@@ -99,7 +99,7 @@ async def _apply(
 ) -> tuple[Change, ReportEvent]:
     state = await _state(session, report)
     change = decide(
-        state, action, actor, fields, extension_max=ctx.clocks.rules["extension_max"].count
+        state, action, actor, fields, extension_max=ctx.rules.rules["extension_max"].count
     )
     await EFFECTS.get(action, _nothing)(session, report, change, ctx)
     report.status = change.to.value
@@ -142,9 +142,7 @@ async def _nothing(session: AsyncSession, report: Report, change: Change, ctx: C
 
 async def _accept(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
     report.accepted_at = ctx.now
-    report.handle_by = deadline(
-        ctx.now, ctx.clocks.rules["handle"], ctx.settings.tz, ctx.clocks.calendar
-    )
+    report.handle_by = ctx.rules.ends("handle", ctx.now, ctx.settings.tz)
 
 
 async def _assign(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
@@ -153,7 +151,7 @@ async def _assign(session: AsyncSession, report: Report, change: Change, ctx: Co
     if officer is None:
         raise Invalid(f"没有这位执法人员：{wework_id}")
     report.assignee_id, report.unit_id, report.assigned_at = officer.id, officer.unit_id, ctx.now
-    report.ack_by = deadline(ctx.now, ctx.clocks.rules["ack"], ctx.settings.tz, ctx.clocks.calendar)
+    report.ack_by = ctx.rules.ends("ack", ctx.now, ctx.settings.tz)
 
 
 async def _return(session: AsyncSession, report: Report, change: Change, ctx: Context) -> None:
@@ -175,9 +173,7 @@ async def _case(session: AsyncSession, report: Report, change: Change, ctx: Cont
     if "finding" in fields:
         report.finding, report.summary = str(fields["finding"]), str(fields["summary"])
         report.concluded_at = ctx.now
-        report.result_by = deadline(
-            ctx.now, ctx.clocks.rules["result"], ctx.settings.tz, ctx.clocks.calendar
-        )
+        report.result_by = ctx.rules.ends("result", ctx.now, ctx.settings.tz)
     for name in ("case_filed", "case_number", "fine", "criminal_referral", "grade"):
         if name in fields:
             setattr(report, name, fields[name])
@@ -207,9 +203,7 @@ async def _set_fields(session: AsyncSession, report: Report, change: Change, ctx
         report.closed_at = ctx.now
     if change.action == Action.REOPEN:
         report.closed_at, report.reopened_at = None, ctx.now
-        report.review_by = deadline(
-            ctx.now, ctx.clocks.rules["review"], ctx.settings.tz, ctx.clocks.calendar
-        )
+        report.review_by = ctx.rules.ends("review", ctx.now, ctx.settings.tz)
 
 
 Effect = Callable[[AsyncSession, Report, Change, Context], Awaitable[None]]

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.clocks import clocks_in_force
-from complaints.deadlines import deadline, last_day
+from complaints.deadline_rules import rules_in_force
+from complaints.deadlines import last_day
 from complaints.lifecycle import FINDINGS, REJECT_REASONS, Action, Change
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Officer, Town, Unit
@@ -116,10 +116,8 @@ async def _tell_reporter(
 ) -> None:
     objection_by = ""
     if change.action == Action.CLOSE:
-        clocks = await clocks_in_force(session)
-        objection_by = _day(
-            deadline(now, clocks.rules["objection"], settings.tz, clocks.calendar), settings
-        )
+        in_force = await rules_in_force(session)
+        objection_by = _day(in_force.ends("objection", now, settings.tz), settings)
     text = render(
         REPORTER_TEMPLATES[change.action],
         number=report.number,

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.actions import act
-from complaints.clocks import clocks_in_force
-from complaints.deadlines import deadline, last_day
+from complaints.deadline_rules import rules_in_force
+from complaints.deadlines import last_day
 from complaints.lifecycle import Actor
 from complaints.models import Report
 from complaints.staff_notices import notify_staff, staff_wework_ids
@@ -48,8 +48,8 @@ async def object_to(
         return ObjectionAnswer("not_found")
     if report.status != "closed" or report.closed_at is None:
         return ObjectionAnswer("not_closed")
-    clocks = await clocks_in_force(session)
-    window_end = deadline(report.closed_at, clocks.rules["objection"], settings.tz, clocks.calendar)
+    in_force = await rules_in_force(session)
+    window_end = in_force.ends("objection", report.closed_at, settings.tz)
     if now > window_end:
         return ObjectionAnswer("too_late", last_day(window_end, settings.tz))
     await act(

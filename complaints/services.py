@@ -10,14 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints import query_codes
-from complaints.clocks import clocks_in_force
-from complaints.deadlines import deadline
+from complaints.deadline_rules import rules_in_force
 from complaints.enterprises import match_enterprise
 from complaints.models import Evidence, Report
 from complaints.new_report import NewReport
-from complaints.numbers import format_number, next_seq
 from complaints.registry_models import Enterprise, Town
 from complaints.reminders import next_moment, running_clocks
+from complaints.report_numbers import format_number, next_seq
 from complaints.routing import is_urgent
 from jubao.config import Settings
 from jubao.identity import IdentityVault
@@ -49,7 +48,7 @@ async def file_report(
         raise UnknownTown(new.town)
     enterprise = match_enterprise(new.place, (await session.scalars(select(Enterprise))).all())
     deaths = new.count if new.category == "concealed" else None
-    clocks = await clocks_in_force(session)
+    in_force = await rules_in_force(session)
     code = query_codes.new_code()
     code_hash = await query_codes.hash_code(code)
     year = now.astimezone(settings.tz).year
@@ -81,7 +80,7 @@ async def file_report(
             deaths,
         ),
         received_at=now,
-        accept_by=deadline(now, clocks.rules["accept"], settings.tz, clocks.calendar),
+        accept_by=in_force.ends("accept", now, settings.tz),
     )
     report.next_reminder_at = next_moment(running_clocks(report), {})
     session.add(report)

@@ -2,7 +2,7 @@
 
 aiosqlite runs every call on a worker thread and wakes the event loop for each result: a
 message's transaction (about twenty calls) spent far more time in those hops than SQLite
-spent working (bench/callback.py measured 8 ms against 0.2 ms). Our statements are small and
+spent working (bench/callback_floor.py measures the layers). Our statements are small and
 WAL with synchronous=NORMAL does not fsync on commit, so each call runs inline instead. Waiting
 for another connection's write lock happens on the event loop (asyncio.sleep between tries,
 up to BUSY_TIMEOUT_MS), never inside SQLite; PostgreSQL is the answer for busy installations.
@@ -18,9 +18,9 @@ from typing import Any
 
 BUSY_TIMEOUT_MS = 30_000
 # The commit that takes the WAL file past this many pages copies them into the database file
-# and syncs both, on the event loop. SQLite's default of 1,000 did so about every 110 WeChat
-# messages; at 4,096 (a 16 MB WAL) a page written by many messages is copied once instead of
-# four times, with a quarter of the syncs: about two fewer system calls a message.
+# and syncs both, on the event loop. At 4,096 pages (a 16 MB WAL; SQLite's default is 1,000)
+# a page written by many messages is copied once instead of four times, with a quarter of the
+# syncs (the README's benchmark section has the measurements).
 WAL_AUTOCHECKPOINT_PAGES = 4096
 
 

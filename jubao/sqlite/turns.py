@@ -82,9 +82,9 @@ class QueuedSessionmaker(async_sessionmaker[AsyncSession]):
     SQLAlchemy's pool wait is not fair: a connection handed back wakes the first waiter, but a
     newcomer that asks before the waiter runs takes it, and the waiter goes to the back of the
     line. Under load most callbacks waited milliseconds and a few waited seconds (bench/
-    callback.py: p99 0.3 to 2.7 s at a p50 of 50 ms). The turn is taken here, before the pool
-    is asked. Whatever else uses the database in this process takes the same `turns`
-    (bot/quick_path.py)."""
+    callback.py shows it in the p99). The turn is taken here, before the pool is asked.
+    Whatever else uses the database in this process takes the same `turns`
+    (jubao/sqlite/own_connection.py)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.turns = Turns()

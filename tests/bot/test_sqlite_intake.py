@@ -31,22 +31,22 @@ async def logged(sessions) -> int:  # type: ignore[no-untyped-def]
 async def test_a_retried_plain_answer_gets_the_stored_reply_and_changes_nothing(
     wechat, sessions, database_url
 ):
-    await at_place_question(wechat, "o-quick")
-    signed = wechat.signed("o-quick", "text", Content=PLACE)
+    await at_place_question(wechat, "o-own")
+    signed = wechat.signed("o-own", "text", Content=PLACE)
     first = await wechat.post(signed)
     again = await wechat.post(signed)
     assert first.status == again.status == 200
     assert first.reply == again.reply and "具体情况" in first.reply
     assert await logged(sessions) == 4
     # One step, not two: the description question is still the current one.
-    assert "证据" in await wechat.say("o-quick", "车间没有通风，工人不戴口罩打磨金属件。")
-    if database_url.startswith("sqlite"):  # the answers above went the quick way
+    assert "证据" in await wechat.say("o-own", "车间没有通风，工人不戴口罩打磨金属件。")
+    if database_url.startswith("sqlite"):  # the answers above went on the own connection
         assert wechat.client.app[INTAKE].own.connection is not None
 
 
 async def test_simultaneous_deliveries_of_a_plain_answer_act_once(wechat, sessions):
-    await at_place_question(wechat, "o-quick2")
-    signed = wechat.signed("o-quick2", "text", Content=PLACE)
+    await at_place_question(wechat, "o-own2")
+    signed = wechat.signed("o-own2", "text", Content=PLACE)
     replies = await asyncio.gather(*(wechat.post(signed) for _ in range(3)))
     assert len({r.reply for r in replies}) == 1 and "具体情况" in replies[0].reply
     assert await logged(sessions) == 4
@@ -65,9 +65,9 @@ async def test_a_whole_report_mixes_dialogue_only_and_session_steps(
         return await handle(session, envelope, **kwargs)
 
     monkeypatch.setattr(citizen_message, "handle", counted)
-    filed = await wechat.file_report("o-quick3", town="塘桥镇", place=PLACE)
+    filed = await wechat.file_report("o-own3", town="塘桥镇", place=PLACE)
     assert filed.number.startswith("ZJG-2026-")
-    second = await wechat.file_report("o-quick3", town="塘桥镇", place=PLACE)
+    second = await wechat.file_report("o-own3", town="塘桥镇", place=PLACE)
     assert second.number != filed.number
     if database_url.startswith("sqlite"):
         assert by_session == ["1", "1"]  # the two confirmations, nothing else
