@@ -80,3 +80,43 @@ def test_the_kernel_is_kernel() -> None:
     assert layer("jubao.db") == layer("jubao.auth") == layer("jubao.sqlite.driver") == "kernel"
     assert layer("jubao.cli.jobs") == layer("jubao.app") == "root"
     assert layer("notifications.message_log") == "notifications"
+
+
+PURE = (  # the rules of the domain, data in and data out: tested without a database
+    "complaints.lifecycle",
+    "complaints.routing",
+    "complaints.deadlines",
+    "complaints.reminders",
+    "complaints.vocabulary",
+    "complaints.new_report",
+    "complaints.enterprises",
+    "bot.dialogue",
+    "bot.conversation",
+    "bot.commands",
+    "bot.answers",
+    "bot.texts",
+    "bot.supplement",
+    "jubao.roles",
+)
+IO_LIBRARIES = ("sqlalchemy", "aiohttp", "asyncpg", "aiosqlite", "wechatpy", "jinja2")
+
+
+def test_pure_modules_import_only_pure_modules_and_no_io_library() -> None:
+    everything = modules()
+    wrong = []
+    for module in PURE:
+        tree = ast.parse(everything[module].read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module in PACKAGES:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]  # submodules
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                if name.split(".")[0] in IO_LIBRARIES:
+                    wrong.append(f"{module} imports {name}")
+                elif name.split(".")[0] in PACKAGES and name not in PURE:
+                    wrong.append(f"{module} imports {name}, which is not pure")
+    assert wrong == []

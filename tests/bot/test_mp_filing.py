@@ -51,8 +51,9 @@ async def test_named_report_keeps_identity_encrypted(wechat, sessions):
 
 
 async def test_a_retried_confirmation_files_one_report_and_gets_the_same_number(wechat, sessions):
-    """The retry of the message that files: its dialogue is gone by then (on SQLite the dialogue-only
-    path sees no dialogue first), yet it must get the first delivery's reply and file nothing."""
+    """The retry of the message that files: its dialogue is gone by then (on SQLite the
+    dialogue-only path sees no dialogue first), yet it must get the first delivery's reply
+    and file nothing."""
     await wechat.say("o-retry-submit", "举报")
     for answer in ("1", "塘桥镇", "某五金作坊，塘桥镇东街", "消防通道被杂物堵死，灭火器过期。"):
         await wechat.say("o-retry-submit", answer)
