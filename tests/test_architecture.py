@@ -91,6 +91,7 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "complaints.new_report",
     "complaints.enterprises",
     "bot.dialogue",
+    "bot.report_steps",
     "bot.conversation",
     "bot.commands",
     "bot.answers",
