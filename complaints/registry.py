@@ -108,7 +108,9 @@ async def load_registry(session: AsyncSession, data: RegistryData) -> dict[str, 
     rows for each key the file has (e.g. `towns_created`, `rules_deleted`). Raises
     RegistryError before writing anything when a reference is unknown."""
     await check_references(session, data)
-    counts = await _load_towns(session, data.towns)
+    counts: dict[str, int] = {}
+    if "towns" in data.named:
+        counts |= await _load_towns(session, data.towns)
     if "units" in data.named:
         counts |= await _load_units(session, data.units)
     if "officers" in data.named:
@@ -119,8 +121,10 @@ async def load_registry(session: AsyncSession, data: RegistryData) -> dict[str, 
         counts |= await _load_rules(session, data.rules)
     if "deadlines" in data.named:
         counts |= await _load_deadlines(session, data.deadlines)
-    if data.named & {"holidays", "workdays"}:
-        counts |= await _load_calendar(session, data.holidays, data.workdays)
+    if "holidays" in data.named:
+        counts |= await _load_calendar(session, data.holidays, working=False)
+    if "workdays" in data.named:
+        counts |= await _load_calendar(session, data.workdays, working=True)
     await session.flush()
     return counts
 
@@ -235,13 +239,15 @@ async def _load_deadlines(session: AsyncSession, deadlines: Mapping[str, str]) -
 
 
 async def _load_calendar(
-    session: AsyncSession, holidays: Iterable[date], workdays: Iterable[date]
+    session: AsyncSession, days: Iterable[date], *, working: bool
 ) -> dict[str, int]:
-    """The file's holidays and workdays replace the whole calendar."""
-    wanted = {day: False for day in holidays} | {day: True for day in workdays}
+    """The file's holidays (or workdays) replace the holidays (or workdays) in the calendar;
+    a day the file moves from one list to the other is updated, the other list is left."""
+    kind = "workdays" if working else "holidays"
+    wanted = set(days)
     existing = {row.day: row for row in await session.scalars(select(CalendarDay))}
     created = updated = deleted = 0
-    for day, working in wanted.items():
+    for day in wanted:
         row = existing.get(day)
         if row is None:
             session.add(CalendarDay(day=day, working=working))
@@ -249,15 +255,11 @@ async def _load_calendar(
         elif _assign(row, {"working": working}):
             updated += 1
     for day, row in existing.items():
-        if day not in wanted:
+        if row.working == working and day not in wanted:
             await session.delete(row)
             deleted += 1
     await session.flush()
-    return {
-        "calendar_days_created": created,
-        "calendar_days_updated": updated,
-        "calendar_days_deleted": deleted,
-    }
+    return {f"{kind}_created": created, f"{kind}_updated": updated, f"{kind}_deleted": deleted}
 
 
 async def _ids(session: AsyncSession, model: type[Town] | type[Unit]) -> dict[str, int]:

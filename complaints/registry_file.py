@@ -28,6 +28,27 @@ class RegistryError(ValueError):
     """The registry file is wrong; the message names the key or entry."""
 
 
+class _TextDates(yaml.SafeLoader):
+    """YAML's safe loader, but a date is read as its text: `_dates` checks it and names the
+    entry, where the stock loader dies on `2026-13-01` before we see it."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str) -> Any:
+    """A registry document from YAML text; dates stay text. Raises RegistryError."""
+    try:
+        return yaml.load(text, Loader=_TextDates)  # a SafeLoader: no tags, no objects
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise RegistryError(f"{where}not valid YAML ({getattr(error, 'problem', error)})") from None
+
+
 @dataclass(frozen=True)
 class UnitData:
     name: str
@@ -59,7 +80,7 @@ class RuleData:
 
 @dataclass(frozen=True)
 class RegistryData:
-    towns: tuple[str, ...]
+    towns: tuple[str, ...] = ()
     units: tuple[UnitData, ...] = ()
     officers: tuple[OfficerData, ...] = ()
     enterprises: tuple[EnterpriseData, ...] = ()
@@ -72,23 +93,19 @@ class RegistryData:
     def __post_init__(self) -> None:
         if not self.named:
             present = {f.name for f in fields(self) if f.name in KEYS and getattr(self, f.name)}
-            object.__setattr__(self, "named", frozenset(present | {"towns"}))
+            object.__setattr__(self, "named", frozenset(present))
 
 
 def read_registry(path: Path) -> RegistryData:
     """The registry file at `path`, read and checked; raises OSError or RegistryError."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise RegistryError(f"{where}not valid YAML ({getattr(error, 'problem', error)})") from None
-    return parse_registry(document)
+    return parse_registry(load_yaml(path.read_text(encoding="utf-8")))
 
 
 def parse_registry(document: Any) -> RegistryData:
-    if not isinstance(document, Mapping):
-        raise RegistryError("the registry must be a mapping with at least the key 'towns'")
+    """Every key is optional: a file names what it changes (see docs/registry.md)."""
+    if not isinstance(document, Mapping) or not document:
+        keys = ", ".join(KEYS)
+        raise RegistryError(f"the registry must be a mapping with some of the keys {keys}")
     for key in document:
         if key not in KEYS:
             raise RegistryError(f"unknown key {key!r}; the keys are {', '.join(KEYS)}")
@@ -98,7 +115,7 @@ def parse_registry(document: Any) -> RegistryData:
         if day in holidays:
             raise RegistryError(f"workdays[{index}]: {day} is also one of the holidays")
     return RegistryData(
-        towns=_towns(document.get("towns")),
+        towns=_towns(document["towns"]) if "towns" in document else (),
         units=_units(document),
         officers=_officers(document),
         enterprises=_enterprises(document),

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
 from aiohttp import web
 
 from complaints.registry import load_registry, parse_registry
+from complaints.registry_file import load_yaml
 from complaints.staff_accounts import add_staff
 from jubao import migrate
 from jubao.app import create_app
@@ -54,7 +54,7 @@ DEMO_MP = {
 
 
 def demo_registry() -> dict:
-    return yaml.safe_load((files("jubao.demo") / "registry.yaml").read_text(encoding="utf-8"))
+    return load_yaml((files("jubao.demo") / "registry.yaml").read_text(encoding="utf-8"))
 
 
 def demo_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:

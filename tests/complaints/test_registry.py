@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 from alembic import command
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -33,6 +32,7 @@ from complaints.registry import (
     load_registry,
     parse_registry,
 )
+from complaints.registry_file import load_yaml
 from jubao import migrate
 from jubao.cli import main
 from jubao.db import make_engine
@@ -48,7 +48,7 @@ units: [{name: 塘桥镇综合执法局, towns: [塘桥镇]}, {name: 市应急�
 
 
 def registry(text: str) -> RegistryData:
-    return parse_registry(yaml.safe_load(text))
+    return parse_registry(load_yaml(text))
 
 
 # Parsing
@@ -94,6 +94,19 @@ def test_the_demo_registry_parses_whole():
     assert data.holidays[0] == date(2026, 10, 1) and len(data.holidays) == 8
     assert data.workdays == (date(2026, 9, 27), date(2026, 10, 10))
     assert "rules" in data.named and "holidays" in data.named
+
+
+def test_every_key_is_optional_and_a_file_names_what_it_changes():
+    data = registry("deadlines: {accept: 20d}")
+    assert data.named == {"deadlines"} and data.towns == ()
+    with pytest.raises(RegistryError, match="some of the keys towns, units"):
+        registry("{}")
+
+
+def test_an_unquoted_date_is_checked_like_a_quoted_one():
+    assert registry("holidays: [2026-10-01]").holidays == (date(2026, 10, 1),)
+    with pytest.raises(RegistryError, match=r"holidays\[1\]: '2026-13-01' is not a date"):
+        registry("holidays: [2026-10-01, 2026-13-01]")
 
 
 def test_a_towns_only_file_names_only_towns():
@@ -248,7 +261,8 @@ async def test_loading_the_same_file_twice_changes_nothing(sessions):
         "enterprises_created": 10, "enterprises_updated": 0,
         "rules_created": 16, "rules_updated": 0, "rules_deleted": 0,
         "deadlines_created": 4, "deadlines_updated": 0,
-        "calendar_days_created": 10, "calendar_days_updated": 0, "calendar_days_deleted": 0,
+        "holidays_created": 8, "holidays_updated": 0, "holidays_deleted": 0,
+        "workdays_created": 2, "workdays_updated": 0, "workdays_deleted": 0,
     }  # fmt: skip
     assert second == dict.fromkeys(first, 0)
     assert rows == {
@@ -277,7 +291,7 @@ async def test_a_changed_file_updates_what_it_names_and_leaves_the_rest(sessions
         "towns_created": 0, "towns_updated": 0, "officers_created": 1, "officers_updated": 1,
         "enterprises_created": 0, "enterprises_updated": 1,
         "deadlines_created": 0, "deadlines_updated": 1,
-        "calendar_days_created": 0, "calendar_days_updated": 0, "calendar_days_deleted": 9,
+        "holidays_created": 0, "holidays_updated": 0, "holidays_deleted": 7,
     }  # fmt: skip
     async with sessions() as session:
         rows = await count_rows(session)
@@ -290,7 +304,12 @@ async def test_a_changed_file_updates_what_it_names_and_leaves_the_rest(sessions
             (await session.execute(select(DeadlineRule.clock, DeadlineRule.value))).all()
         )
         assert deadlines == {"accept": "20d", "ack": "1wd", "handle": "60d", "extension_max": "30d"}
-        assert list(await session.scalars(select(CalendarDay.day))) == [date(2027, 1, 1)]
+        calendar = await session.execute(
+            select(CalendarDay.day, CalendarDay.working).order_by(CalendarDay.day)
+        )
+        assert calendar.all() == [  # the file named holidays only: the workdays stay
+            (date(2026, 9, 27), True), (date(2026, 10, 10), True), (date(2027, 1, 1), False),
+        ]  # fmt: skip
         enterprises = list(await session.scalars(select(Enterprise).order_by(Enterprise.id)))
         assert match_enterprise("塘桥镇宏达化工厂区", enterprises) is hongda
 
@@ -369,7 +388,7 @@ def test_the_cli_loads_the_demo_registry_and_says_what_changed(cli_url, capsys):
     out = capsys.readouterr().out
     for line in ("towns created: 12", "units created: 13", "officers created: 17",
                  "enterprises created: 10", "rules created: 16", "deadlines created: 4",
-                 "calendar days created: 10"):  # fmt: skip
+                 "holidays created: 8", "workdays created: 2"):  # fmt: skip
         assert line in out
     assert main(["registry", "load", str(DEMO_FILE)]) == 0
     again = capsys.readouterr().out
