@@ -82,7 +82,7 @@ def detail_json(row: Row, events: list) -> dict[str, object]:  # type: ignore[ty
                 "at": rfc3339(e.at),
                 "actor": e.actor,
                 "note": e.note,
-                "from": e.from_status,
+                "from": e.from_status or None,  # filing comes from nothing
                 "to": e.to_status,
             }
             for e in events

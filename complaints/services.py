@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints import query_codes
 from complaints.deadline_rules import rules_in_force
 from complaints.enterprises import match_enterprise
-from complaints.models import Evidence, Report
+from complaints.models import Evidence, Report, ReportEvent
 from complaints.new_report import NewReport
 from complaints.registry_models import Enterprise, Town
 from complaints.reminders import next_moment, running_clocks
@@ -98,6 +98,17 @@ async def file_report(
             received_at=now,
         )
         for item in new.evidence
+    )
+    session.add(  # filing is the first event of every timeline
+        ReportEvent(
+            report_id=report.id,
+            at=now,
+            actor="reporter",
+            action="file",
+            from_status="",
+            to_status=report.status,
+            note="匿名举报" if new.anonymous else "实名举报",
+        )
     )
     await session.flush()
     return Filed(report.number, query_codes.display_code(code), report.accept_by)

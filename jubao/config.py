@@ -145,7 +145,12 @@ def with_secrets(settings: Settings) -> Settings:
         return settings
     folder = sqlite_folder(settings.database_url)
     if folder is None:
-        raise ConfigError("with PostgreSQL, JUBAO_SECRET_KEY and JUBAO_IDENTITY_KEYS must be set")
+        missing = [
+            f"JUBAO_{name.upper()}"
+            for name in ("secret_key", "identity_keys")
+            if not getattr(settings, name)
+        ]
+        raise ConfigError(f"with PostgreSQL, {' and '.join(missing)} must be set")
     stored = _stored_secrets(folder / SECRETS_FILE)
     settings = settings.replace(
         secret_key=settings.secret_key or stored["secret_key"],

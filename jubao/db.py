@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from functools import cache
 
@@ -94,6 +95,8 @@ class DatabaseUnavailable(Exception):
     def reason(error: BaseException) -> str:
         """The driver's own first line for `error` (never a statement or its values)."""
         inner = getattr(error, "orig", None) or error.__cause__ or error
+        if isinstance(inner, OSError) and inner.errno:  # "Connect call failed" says less
+            return os.strerror(inner.errno).lower()
         lines = str(inner).strip().splitlines()
         return lines[0] if lines else type(inner).__name__
 

@@ -58,11 +58,11 @@ def run_server(app: web.Application, sock: socket.socket, banner_text: str = "")
 
 def serve(args: argparse.Namespace) -> int:
     settings = listen(with_secrets(load_settings()), args)
-    logs.configure(settings.log_level)
-    asyncio.run(ready(settings))
     sock = bound_socket(settings)
     if sock is None:
         return 1
+    logs.configure(settings.log_level)
+    asyncio.run(ready(settings))
     run_server(create_app(settings), sock)
     return 0
 

@@ -47,9 +47,11 @@ async def test_report_travels_from_chat_to_closing(wechat, staff, sessions):
     assert report["status"] == "closed"
 
     actions = [event["action"] for event in report["events"]]
-    assert actions[:2] == ["accept", "assign"]
+    assert actions[:3] == ["file", "accept", "assign"]
     assert actions[-4:] == ["progress", "conclude", "record", "close"]
-    assert report["events"][0]["actor"] == "wang" and report["events"][1]["actor"] == "system"
+    actors = [event["actor"] for event in report["events"][:3]]
+    assert actors == ["reporter", "wang", "system"]
+    assert (report["events"][0]["from"], report["events"][0]["to"]) == (None, "received")
     assert report["events"][0]["at"].endswith("Z")
     async with sessions() as session:
         assert await verify(session) is None
@@ -112,7 +114,8 @@ async def test_wrong_role_illegal_move_and_bad_fields(wechat, staff):
     assert response.status == 422
     # Nothing changed by any refusal:
     report = await staff.report(filed.number, "wang")
-    assert report["status"] == "received" and report["events"] == []
+    assert report["status"] == "received"
+    assert [event["action"] for event in report["events"]] == ["file"]
 
 
 async def test_accepting_twice_is_an_illegal_move(wechat, staff):
@@ -143,7 +146,7 @@ async def test_merging_needs_another_existing_report(wechat, staff):
         second.number, "wang", "merge", duplicate_of=first.number, note="同一问题"
     )
     assert status == 200 and body["status"] == "merged"
-    assert [e["action"] for e in body["events"]] == ["merge"]
+    assert [e["action"] for e in body["events"]] == ["file", "merge"]
 
 
 async def test_reject_with_a_standard_reason(wechat, staff):
@@ -152,7 +155,7 @@ async def test_reject_with_a_standard_reason(wechat, staff):
         filed.number, "wang", "reject", reason="outside_remit", note="属于住建部门职责"
     )
     assert status == 200 and report["status"] == "rejected"
-    assert report["events"][0]["note"] == "属于住建部门职责"
+    assert report["events"][-1]["note"] == "属于住建部门职责"
 
 
 async def test_officers_see_only_their_towns(wechat, staff):

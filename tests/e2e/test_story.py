@@ -53,6 +53,7 @@ async def test_from_the_chat_to_the_officers_finding(
     report = await staff.report(filed.number, "wang")
     assert report["status"] == "concluded" and report["finding"] == "substantiated"
     assert [e["action"] for e in report["events"]] == [
+        "file",
         "accept",
         "assign",
         "take",
