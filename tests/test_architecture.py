@@ -98,6 +98,7 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "bot.texts",
     "bot.supplement",
     "jubao.roles",
+    "rewards.resident_id",
 )
 IO_LIBRARIES = ("sqlalchemy", "aiohttp", "asyncpg", "aiosqlite", "wechatpy", "jinja2")
 
