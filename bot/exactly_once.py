@@ -16,6 +16,7 @@ from bot.conversation import Inbound
 from bot.store import CoreStore, MessageRow, Store
 from jubao.identity import IdentityVault
 from jubao.logs import safe_traceback
+from notifications.citizen_window import logged_kind, opens_window
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +54,19 @@ async def log_message(
     openid_hash: str | None = None,
 ) -> None:
     """The message log row with its reply, encrypted, written last in the message's
-    transaction; raises AlreadyHandled when the message was logged before (a retry)."""
+    transaction; raises AlreadyHandled when the message was logged before (a retry).
+    `openid_hash` is kept only where the citizen made the message himself: it opens WeChat's
+    window for customer-service messages (notifications/citizen_window.py)."""
+    inbound = envelope.inbound
     claimed = await store.claim_message(
         MessageRow(
             channel=envelope.channel,
             msg_id=envelope.msg_id,
             event_key=event_key(envelope, vault),
-            msg_type=envelope.inbound.kind,
+            msg_type=logged_kind(inbound.kind, inbound.event),
             received_at=now,
             reply_enc=vault.encrypt(reply) if reply else None,
-            openid_hash=openid_hash,
+            openid_hash=openid_hash if opens_window(inbound.kind, inbound.event) else None,
         )
     )
     if not claimed:

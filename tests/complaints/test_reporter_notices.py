@@ -4,29 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from notifications.channels import Channel
-from notifications.citizen_window import citizen_channel
 from notifications.models import OutboxMessage
 
 WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
 NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("last", "sent", "expected"),
-    [
-        (NOW - timedelta(hours=1), 0, Channel.MP_CUSTOM),
-        (NOW - timedelta(hours=47, minutes=59), 4, Channel.MP_CUSTOM),
-        (NOW - timedelta(hours=1), 5, Channel.MP_TEMPLATE),
-        (NOW - timedelta(hours=48), 0, Channel.MP_TEMPLATE),
-        (None, 0, Channel.MP_TEMPLATE),
-    ],
-)
-def test_the_48_hour_window(last, sent, expected):
-    assert citizen_channel(last, sent, NOW) == expected
 
 
 async def notices(sessions) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
