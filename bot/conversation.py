@@ -21,6 +21,10 @@ class Step(StrEnum):
     PHONE = "phone"
     CONFIRM = "confirm"
     SUPPLEMENT = "supplement"  # adding to a filed report (补充)
+    CLAIM_NAME = "claim_name"  # collecting a reward (领奖): the payee's real name
+    CLAIM_ID = "claim_id"  # his resident ID number
+    CLAIM_BANK = "claim_bank"  # bank and account, in one message
+    CLAIM_CONFIRM = "claim_confirm"
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class Draft:
     name: str = ""
     phone: str = ""
     supplement: str = ""  # the number of the report being added to
+    claim: str = ""  # the number of the report whose reward is being collected
+    claim_name: str = ""
+    claim_id: str = ""
+    claim_bank: str = ""
+    claim_account: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,26 @@ class Objection:
     reason: str
 
 
-Effect = Submit | ListOwn | QueryOne | StartSupplement | Supplement | Objection
+@dataclass(frozen=True)
+class StartClaim:
+    """May this sender collect that report's reward (his own, or with its query code)?"""
+
+    number: str
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Record the payee's details for the reward (stored encrypted, shown to finance only)."""
+
+    number: str
+    name: str
+    resident_id: str
+    bank: str
+    account: str
+
+
+Effect = Submit | ListOwn | QueryOne | StartSupplement | Supplement | Objection | StartClaim | Claim
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 `step(conversation, inbound, towns, now)` returns the next conversation, the reply and at most one
 effect for the service to carry out (file the report, list or query reports). No I/O here.
-Outside a dialogue it reads commands (举报, 查询, 补充, 异议); inside one, 取消 and 帮助, and
-every other message answers the current step (bot/report_steps.py).
+Outside a dialogue it reads commands (举报, 查询, 补充, 异议, 领奖); inside one, 取消 and 帮助,
+and every other message answers the current step (bot/report_steps.py, bot/claim.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot import supplement, texts
+from bot import claim, claim_texts, supplement, texts
 from bot.answers import (
     bare,
     read_objection,
@@ -30,6 +30,7 @@ from bot.conversation import (
 from bot.report_steps import ANSWERS, question, start
 
 IDLE_LIMIT = timedelta(hours=24)
+CLAIM_STEPS = frozenset({Step.CLAIM_NAME, Step.CLAIM_ID, Step.CLAIM_BANK, Step.CLAIM_CONFIRM})
 
 
 def needs_towns(conversation: Conversation | None) -> bool:
@@ -50,7 +51,7 @@ def step(
         if expired and outcome.conversation is None and outcome.reply:
             outcome = replace(outcome, reply=texts.EXPIRED + outcome.reply)
     else:
-        outcome = _in_dialogue(conversation, inbound, towns)
+        outcome = _in_dialogue(conversation, inbound, towns, now)
     if outcome.conversation is not None:
         outcome = replace(outcome, conversation=replace(outcome.conversation, updated_at=now))
     return outcome
@@ -82,6 +83,8 @@ def _idle(inbound: Inbound) -> Outcome:
         return Outcome(None, effect=Objection(*objection))
     if word.startswith("补充"):
         return supplement.start(inbound.text)
+    if word.startswith("领奖"):
+        return claim.start(inbound.text)
     if word.startswith("查询"):
         query = read_query(inbound.text)
         if query is None:
@@ -90,8 +93,12 @@ def _idle(inbound: Inbound) -> Outcome:
     return Outcome(None, texts.HELP)
 
 
-def _in_dialogue(conversation: Conversation, inbound: Inbound, towns: Sequence[str]) -> Outcome:
+def _in_dialogue(
+    conversation: Conversation, inbound: Inbound, towns: Sequence[str], now: datetime
+) -> Outcome:
     word = bare(inbound.text) if inbound.kind == "text" else ""
+    if conversation.step in CLAIM_STEPS:
+        return _claiming(conversation, inbound, word, now)
     if word == "取消":
         if conversation.step == Step.SUPPLEMENT:  # what was sent is kept already
             draft = conversation.draft
@@ -104,4 +111,17 @@ def _in_dialogue(conversation: Conversation, inbound: Inbound, towns: Sequence[s
     answer = ANSWERS[conversation.step](conversation, inbound, towns)
     if answer is None:
         return Outcome(conversation, question(conversation, towns))
+    return answer
+
+
+def _claiming(conversation: Conversation, inbound: Inbound, word: str, now: datetime) -> Outcome:
+    if word == "取消":
+        return Outcome(None, claim_texts.cancelled(conversation.draft.claim))
+    if word == "帮助":
+        return Outcome(conversation, claim.question(conversation, claim_texts.IN_CLAIM_HELP))
+    if inbound.kind == "event" and not (inbound.event == "click" and inbound.event_key == "REPORT"):
+        return Outcome(conversation)  # menu views, subscriptions: nothing to answer
+    answer = claim.answer(conversation, inbound, now.date())
+    if answer is None:
+        return Outcome(conversation, claim.question(conversation))
     return answer

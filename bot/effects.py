@@ -9,9 +9,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
+from bot import claim_texts, texts
 from bot.conversation import (
     Draft,
+    StartClaim,
     ListOwn,
     Objection,
     Outcome,
@@ -74,6 +75,8 @@ async def carry_out(
         session, effect.number, effect.code, hashes, now
     ):
         return Outcome(None, texts.SUPPLEMENT_REFUSED)
+    if isinstance(effect, StartClaim):  # no reward is ever notified before the reward ledger
+        return Outcome(None, claim_texts.CLAIM_REFUSED)
     if isinstance(effect, Objection):
         answer = await objections.object_to(
             session, effect.number, effect.reason, hashes, settings=settings, vault=vault, now=now

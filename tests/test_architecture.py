@@ -97,6 +97,8 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "bot.answers",
     "bot.texts",
     "bot.supplement",
+    "bot.claim",
+    "bot.claim_texts",
     "jubao.roles",
     "rewards.resident_id",
 )
