@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import claim_texts, texts
 from bot.conversation import (
     Draft,
-    StartClaim,
     ListOwn,
     Objection,
     Outcome,
     QueryOne,
+    StartClaim,
     StartSupplement,
     Submit,
     Supplement,
