@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from complaints.feedback_rules import RATING_ANSWERS
+
 _SPACES = re.compile(r"\s+")
 _PUNCTUATION = " .。,，、:：;；!！?？()（）【】[]「」\"'"
 
@@ -147,6 +149,22 @@ def read_query(text: str) -> tuple[str, str] | None:
     if reference is None or reference[1] is None:
         return None
     return reference[0], reference[1]
+
+
+def read_rating(text: str) -> tuple[str, str] | None:
+    """`评价 编号 1|2|3` (or 满意, 基本满意, 不满意) -> (number, rating); None otherwise."""
+    rest = normalize(text).removeprefix("评价").strip()
+    match = REPORT_NUMBER.search(rest)
+    if not match:
+        return None
+    rating = RATING_ANSWERS.get(re.sub(r"[\s。.!！]", "", rest[match.end() :]))
+    return (match.group(1).upper(), rating) if rating else None
+
+
+def read_number(text: str, verb: str) -> str | None:
+    """`VERB 编号` -> the number; None when there is none or anything follows it."""
+    reference = read_reference(text, verb)
+    return reference[0] if reference and reference[1] is None else None
 
 
 def read_objection(text: str) -> tuple[str, str] | None:

@@ -126,7 +126,29 @@ class Claim:
     account: str
 
 
-Effect = Submit | ListOwn | QueryOne | StartSupplement | Supplement | Objection | StartClaim | Claim
+@dataclass(frozen=True)
+class Rate:
+    number: str
+    rating: str  # complaints.feedback_rules.RATINGS
+
+
+@dataclass(frozen=True)
+class Urge:
+    number: str
+
+
+Effect = (
+    Submit
+    | ListOwn
+    | QueryOne
+    | StartSupplement
+    | Supplement
+    | Objection
+    | StartClaim
+    | Claim
+    | Rate
+    | Urge
+)
 
 
 @dataclass(frozen=True)

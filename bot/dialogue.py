@@ -2,8 +2,9 @@
 
 `step(conversation, inbound, towns, now)` returns the next conversation, the reply and at most one
 effect for the service to carry out (file the report, list or query reports). No I/O here.
-Outside a dialogue it reads commands (举报, 查询, 补充, 异议, 领奖); inside one, 取消 and 帮助,
-and every other message answers the current step (bot/report_steps.py, bot/claim.py).
+Outside a dialogue it reads commands (举报, 查询, 补充, 异议, 领奖, 评价, 催办); inside
+one, 取消 and 帮助, and every other message answers the current step (bot/report_steps.py,
+bot/claim.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from datetime import datetime, timedelta
 from bot import claim, claim_texts, supplement, texts
 from bot.answers import (
     bare,
+    read_number,
     read_objection,
     read_query,
+    read_rating,
 )
 from bot.conversation import (
     Conversation,
@@ -25,7 +28,9 @@ from bot.conversation import (
     Objection,
     Outcome,
     QueryOne,
+    Rate,
     Step,
+    Urge,
 )
 from bot.report_steps import ANSWERS, question, start
 
@@ -85,6 +90,12 @@ def _idle(inbound: Inbound) -> Outcome:
         return supplement.start(inbound.text)
     if word.startswith("领奖"):
         return claim.start(inbound.text)
+    if word.startswith("评价"):
+        rating = read_rating(inbound.text)
+        return Outcome(None, effect=Rate(*rating)) if rating else Outcome(None, texts.RATE_USAGE)
+    if word.startswith("催办"):
+        number = read_number(inbound.text, "催办")
+        return Outcome(None, effect=Urge(number)) if number else Outcome(None, texts.URGE_USAGE)
     if word.startswith("查询"):
         query = read_query(inbound.text)
         if query is None:

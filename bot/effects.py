@@ -16,14 +16,17 @@ from bot.conversation import (
     Objection,
     Outcome,
     QueryOne,
+    Rate,
     StartClaim,
     StartSupplement,
     Submit,
     Supplement,
+    Urge,
 )
 from bot.exactly_once import Envelope
-from complaints import objections, services, supplements
+from complaints import feedback, objections, services, supplements
 from complaints.deadlines import last_day
+from complaints.feedback_rules import RATINGS
 from complaints.new_report import NewReport
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from jubao.config import Settings
@@ -34,7 +37,7 @@ def queues_work(effect: object) -> bool:
     """Whether the effect left background work: messages to send or media to fetch."""
     if isinstance(effect, Supplement):
         return effect.item is not None and bool(effect.item.media_id)
-    return isinstance(effect, Submit | Objection)
+    return isinstance(effect, Submit | Objection | Urge)
 
 
 async def carry_out(
@@ -85,9 +88,34 @@ async def carry_out(
             number=effect.number, date=answer.date
         )
         return replace(outcome, reply=reply)
+    if isinstance(effect, Rate):
+        return replace(outcome, reply=await _rate(session, effect, hashes, settings, now))
+    if isinstance(effect, Urge):
+        answer = await feedback.urge(
+            session, effect.number, hashes, settings=settings, vault=vault, now=now
+        )
+        reply = texts.URGE_ANSWERS[answer.outcome].format(number=effect.number, date=answer.date)
+        return replace(outcome, reply=reply)
     if isinstance(effect, Supplement):
         await supplements.add(session, effect.number, text=effect.text, item=effect.item, now=now)
     return outcome
+
+
+async def _rate(
+    session: AsyncSession, effect: Rate, hashes: list[str], settings: Settings, now: datetime
+) -> str:
+    answer = await feedback.rate(
+        session, effect.number, effect.rating, hashes, settings=settings, now=now
+    )
+    reply = texts.RATE_ANSWERS[answer.outcome].format(
+        number=effect.number, rating=RATINGS[effect.rating], date=answer.date
+    )
+    if answer.objection_by:
+        objection = texts.DISSATISFIED_OBJECTION.format(
+            number=effect.number, date=answer.objection_by
+        )
+        reply = f"{reply}\n{objection}"
+    return reply
 
 
 def new_report(draft: Draft) -> NewReport:

@@ -32,6 +32,7 @@ CONFIRM_CHOICES = "回复数字：\n1 提交\n2 重新填写\n3 取消"
 HELP = (
     "发送「举报」开始举报事故隐患、受伤或事故、瞒报谎报事故和其他安全生产违法行为。\n"
     "发送「查询」查看您提交的举报；发送「查询 编号 查询码」查询任一举报的进展。\n"
+    "逾期未办的举报可发送「催办 编号」；办结后可发送「评价 编号 数字」评价办理情况。\n"
     "填写过程中发送「取消」可随时结束。"
 )
 WELCOME = "感谢关注！\n" + HELP
@@ -76,6 +77,26 @@ OBJECTION_ANSWERS = {
     "not_found": "没有找到您提交的这件举报：{number}。异议只能由举报人本人提出。",
     "not_closed": "举报 {number} 尚未办结，暂不能提出异议；办结后会告知您结果。",
     "too_late": "举报 {number} 的异议期限已于{date}届满（结果告知后10日内），不能再提出异议。",
+}
+RATE_USAGE = (
+    "评价格式：评价 编号 数字（1 满意　2 基本满意　3 不满意）\n例如：评价 ZJG-2026-000123 1"
+)
+RATE_ANSWERS = {
+    "rated": "感谢您的评价！举报 {number}：{rating}。{date}前可发送「评价 {number} 数字」修改。",
+    "changed": "已将举报 {number} 的评价修改为：{rating}。{date}前仍可修改。",
+    "not_found": "没有找到您提交的这件举报：{number}。评价只能由举报人本人提出。",
+    "not_closed": "举报 {number} 尚未办结，办结后可以评价。",
+    "too_late": "举报 {number} 的评价期限已于{date}届满（办结后7日内）。",
+}
+DISSATISFIED_OBJECTION = "如对办理结果有异议，可在{date}前发送「异议 {number} 理由」，我们将复查。"
+URGE_USAGE = "催办格式：催办 编号（本微信提交的举报）\n例如：催办 ZJG-2026-000123"
+URGE_ANSWERS = {
+    "urged": "已收到您对举报 {number} 的催办，我们已通知承办人员尽快办理。",
+    "supervised": "已收到您对举报 {number} 的再次催办，已报分管领导督办。",
+    "not_found": "没有找到您提交的这件举报：{number}。催办只能由举报人本人提出。",
+    "finished": "举报 {number} 已办理完毕，无需催办；发送「查询」可查看结果。",
+    "today": "举报 {number} 今天已经催办过，我们正在处理，请明天再试。",
+    "in_time": "举报 {number} 尚在办理期限内。如{date}后仍未办结，可发送「催办 {number}」。",
 }
 NO_OWN_REPORTS = "您还没有提交过举报。发送「举报」开始。"
 
