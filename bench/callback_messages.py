@@ -27,7 +27,7 @@ def first_msg_id() -> int:
 
 def signed_reports(count: int, side: OfficialAccountSide) -> list[SignedRequest]:
     """`count` encrypted 举报 messages from as many new citizens, stamped now, new MsgIds."""
-    tag = secrets.token_hex(6)  # openids and MsgIds new on every run, even on a kept database
+    tag = secrets.token_hex(6)  # openids new on every run, even on a kept database
     first = first_msg_id()
     now = int(time.time())
     signed = []
