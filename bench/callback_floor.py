@@ -5,7 +5,7 @@
 In one process, on a fresh demo database (the demo registry and Official Account), each over
 the same number of encrypted 举报 messages from new citizens, per message:
 
-- protocol: the bare handler's work of bench/callback.py without aiohttp: query checks,
+- protocol: the bare handler's work (bench/bare_baseline.py) without aiohttp: query checks,
   hardened parse, both signatures, AES decryption, the inner parse, the reply rendered and
   encrypted;
 - floor: the least one durable, encrypted transaction per message can cost here: raw sqlite3 on
@@ -27,30 +27,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import secrets
 import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from sqlalchemy.engine import make_url
-from wechatpy import parse_message
-from wechatpy.crypto import WeChatCrypto
-from wechatpy.replies import TextReply
 
-from bench.callback import BARE_REPLY, official_account
+from bench.bare_baseline import BARE_REPLY, demo_account, encrypted_reply, opened_message
+from bench.callback_messages import first_msg_id, official_account, signed_reports
+from bench.common import clean_environ
 from bot import citizen_message
 from bot.conversation import Inbound
 from bot.exactly_once import Envelope
 from bot.intake import SqliteIntake
-from bot.protocol import cdata_safe, check_signature, check_timestamp, parse_xml
-from jubao.config import load_settings
+from bot.protocol import check_timestamp, parse_xml
+from jubao.config import Settings, load_settings
 from jubao.db import make_engine, make_sessionmaker
-from jubao.demo import DEMO_MP, demo_settings, seed
+from jubao.demo import demo_settings, seed
 from jubao.identity import IdentityVault
 from jubao.sqlite.driver import WAL_AUTOCHECKPOINT_PAGES
 
@@ -58,40 +55,17 @@ ROUNDS = 3  # each layer is timed this many times; the median round is reported
 
 
 def protocol_layer(count: int) -> Callable[[], None]:
-    side = official_account()
-    token = DEMO_MP["mp_token"]
-    crypto = WeChatCrypto(token, DEMO_MP["mp_aes_key"], DEMO_MP["mp_appid"])
-    now = int(time.time())
-    first = 2**61 + secrets.randbelow(2**60)
-    signed = [
-        side.request(side.message(f"oFloor{n:022d}", "text", first + n, now, Content="举报"))
-        for n in range(count)
-    ]
+    """The bare handler's work on `count` messages, without aiohttp."""
+    account = demo_account()
+    signed = signed_reports(count, official_account())
 
     def run() -> None:
         moment = datetime.now(UTC)
         for request in signed:
             query = dict(parse_qsl(request.query))
             check_timestamp(query["timestamp"], moment)
-            outer = parse_xml(request.body)
-            check_signature(query["signature"], token, query["timestamp"], query["nonce"])
-            encrypted = outer.get("Encrypt") or ""
-            check_signature(
-                query["msg_signature"], token, query["timestamp"], query["nonce"], encrypted
-            )
-            inner = crypto.decrypt_message(
-                {"Encrypt": encrypted}, query["msg_signature"], query["timestamp"], query["nonce"]
-            )
-            parse_xml(inner.encode())
-            message = parse_message(inner)
-            stamp = int(moment.timestamp())
-            xml = TextReply(
-                source=message.target,
-                target=message.source,
-                content=cdata_safe(BARE_REPLY),
-                time=stamp,
-            ).render()
-            crypto.encrypt_message(xml, query["nonce"], str(stamp))
+            message = opened_message(account, parse_xml(request.body), query)
+            encrypted_reply(account, message, query["nonce"], int(moment.timestamp()))
 
     return run
 
@@ -140,7 +114,7 @@ def timed(run: Callable[[], None], count: int) -> float:
     return statistics.median(rounds)
 
 
-async def jubao_layers(settings, count: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+async def jubao_layers(settings: Settings, count: int) -> tuple[float, float]:
     """Microseconds per message: (quick path, session path)."""
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -148,7 +122,7 @@ async def jubao_layers(settings, count: int) -> tuple[float, float]:  # type: ig
     database = make_url(settings.database_url).database
     quick = SqliteIntake(database, sessions, vault, settings)  # type: ignore[arg-type]
     now = datetime.now(UTC)
-    first = 2**61 + secrets.randbelow(2**60)
+    first = first_msg_id()
     serial = iter(range(10**9))
 
     def envelope() -> Envelope:
@@ -167,7 +141,7 @@ async def jubao_layers(settings, count: int) -> tuple[float, float]:  # type: ig
     async def by_quick_path() -> None:  # 举报 is dialogue-only: it goes on the own connection
         await quick.handle(envelope(), now)
 
-    async def timed_async(one) -> float:  # type: ignore[no-untyped-def]
+    async def timed_async(one: Callable[[], Awaitable[None]]) -> float:
         rounds = []
         for _ in range(ROUNDS):
             start = time.perf_counter()
@@ -191,8 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=5000, help="messages per round (5000)")
     args = parser.parse_args(argv)
     count = args.messages
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("JUBAO_")}
-    environ["JUBAO_LOG_LEVEL"] = "WARNING"
+    environ = clean_environ()
     settings, folder = demo_settings(load_settings(environ), environ)
     asyncio.run(seed(settings))
     vault = IdentityVault(settings.identity_keys)
