@@ -39,6 +39,7 @@ class Inbound:
     longitude: str = ""
     event: str = ""
     event_key: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # subscribe-message events: (template id, status)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,13 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Subscriptions:
+    """Keep the citizen's choices in WeChat's subscribe-message popup (or settings)."""
+
+    choices: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Rate:
     number: str
     rating: str  # complaints.feedback_rules.RATINGS
@@ -148,6 +156,7 @@ Effect = (
     | Claim
     | Rate
     | Urge
+    | Subscriptions
 )
 
 

@@ -30,11 +30,13 @@ from bot.conversation import (
     QueryOne,
     Rate,
     Step,
+    Subscriptions,
     Urge,
 )
 from bot.report_steps import ANSWERS, question, start
 
 IDLE_LIMIT = timedelta(hours=24)
+SUBSCRIPTION_EVENTS = frozenset({"subscribe_msg_popup_event", "subscribe_msg_change_event"})
 CLAIM_STEPS = frozenset({Step.CLAIM_NAME, Step.CLAIM_ID, Step.CLAIM_BANK, Step.CLAIM_CONFIRM})
 
 
@@ -46,6 +48,8 @@ def needs_towns(conversation: Conversation | None) -> bool:
 def step(
     conversation: Conversation | None, inbound: Inbound, towns: Sequence[str], now: datetime
 ) -> Outcome:
+    if inbound.kind == "event" and inbound.event in SUBSCRIPTION_EVENTS:
+        return Outcome(conversation, effect=Subscriptions(inbound.choices))  # a dialogue goes on
     expired = (
         conversation is not None
         and conversation.updated_at is not None

@@ -20,6 +20,7 @@ from bot.conversation import (
     StartClaim,
     StartSupplement,
     Submit,
+    Subscriptions,
     Supplement,
     Urge,
 )
@@ -31,6 +32,7 @@ from complaints.new_report import NewReport
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from jubao.config import Settings
 from jubao.identity import IdentityVault
+from notifications import subscriptions
 
 
 def queues_work(effect: object) -> bool:
@@ -60,7 +62,12 @@ async def carry_out(
             settings=settings,
             now=now,
         )
-        reply = texts.submitted(filed.number, filed.code, last_day(filed.accept_by, settings.tz))
+        reply = texts.submitted(
+            filed.number,
+            filed.code,
+            last_day(filed.accept_by, settings.tz),
+            offer_subscription=bool(settings.mp_subscribe_template_id),
+        )
         return replace(outcome, reply=reply)
     if isinstance(effect, ListOwn):
         reports = await services.own_reports(session, hashes)
@@ -88,6 +95,9 @@ async def carry_out(
             number=effect.number, date=answer.date
         )
         return replace(outcome, reply=reply)
+    if isinstance(effect, Subscriptions):
+        await subscriptions.record(session, hashes[0], effect.choices, now)
+        return outcome
     if isinstance(effect, Rate):
         return replace(outcome, reply=await _rate(session, effect, hashes, settings, now))
     if isinstance(effect, Urge):

@@ -25,6 +25,7 @@ from bot.protocol import (
 from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.keys import CLOCK
+from notifications.subscriptions import choices_of
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,9 @@ def _inbound(message: object, msg_type: str) -> Inbound:
             "event",
             event=str(data.get("Event") or "").lower(),
             event_key=str(data.get("EventKey") or ""),
+            choices=choices_of(
+                data.get("SubscribeMsgPopupEvent") or data.get("SubscribeMsgChangeEvent")
+            ),
         )
     return Inbound(msg_type)
 

@@ -110,13 +110,17 @@ def evidence_received(count: int, kind_label: str) -> str:
     return f"已收到第{count}件证据（{kind_label}）。可继续发送，或发送「完成」继续。"
 
 
-def submitted(number: str, code: str, decide_by: str) -> str:
+SUBSCRIBE_OFFER = "为在48小时后仍能收到办理进展，请在本公众号弹出的「订阅通知」提示中选择「允许」。"
+
+
+def submitted(number: str, code: str, decide_by: str, *, offer_subscription: bool = False) -> str:
     return (
         "举报已提交，感谢您的监督！\n"
         f"举报编号：{number}\n"
         f"查询码：{code}\n"
         "查询码只显示这一次，请截图或抄下妥善保存；凭编号和查询码可查询进展、补充材料和领取奖励。\n"
         f"我们将在{decide_by}前作出是否受理的决定并告知您。"
+        + (f"\n{SUBSCRIBE_OFFER}" if offer_subscription else "")
     )
 
 

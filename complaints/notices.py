@@ -155,14 +155,19 @@ async def tell_reporter(
     vault: IdentityVault,
     now: datetime,
 ) -> None:
-    """One notice to the reporter: a service message inside WeChat's 48-hour window (at most
-    5), otherwise a template message."""
+    """One notice to the reporter: a service message while WeChat allows one, else a subscribe
+    message where he accepted ours, else a template message."""
     openid = vault.decrypt(report.reporter_openid_enc)
-    channel = await channel_for(session, vault.lookup_hashes(openid), now)
+    channel = await channel_for(
+        session, vault.lookup_hashes(openid), now, settings.mp_subscribe_template_id
+    )
     # The template's data goes with a service message too: should the window close before it
     # is sent (retries, a stopped worker), it goes as a template message instead.
     local = now.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
-    extra = {"data": {"first": title, "keyword1": report.number, "keyword2": local, "remark": text}}
+    extra = {
+        "data": {"first": title, "keyword1": report.number, "keyword2": local, "remark": text},
+        "subscribe": subscribe_data(report.number, title, local, text),
+    }
     await outbox.put(
         session,
         key=key,
@@ -173,3 +178,19 @@ async def tell_reporter(
         now=now,
         extra=extra,
     )
+
+
+def subscribe_data(number: str, title: str, local_time: str, text: str) -> dict[str, str]:
+    """The subscribe template's fields: 编号 (character_string1), 进展 (thing2), 时间 (time3),
+    说明 (thing4); WeChat takes at most 20 characters in a `thing`."""
+    first_line = text.strip().splitlines()[0] if text.strip() else title
+    return {
+        "character_string1": number,
+        "thing2": _at_most(title, 20),
+        "time3": local_time,
+        "thing4": _at_most(first_line, 20),
+    }
+
+
+def _at_most(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -36,6 +36,7 @@ class Settings:
     mp_token: str = ""
     mp_aes_key: str = ""
     mp_template_id: str = ""
+    mp_subscribe_template_id: str = ""  # the subscribe message (订阅通知) for progress notices
     work_corpid: str = ""
     work_secret: str = ""
     work_agentid: str = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from functools import cache
+from types import ModuleType
 
 from sqlalchemy import DateTime, Insert, MetaData, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -122,10 +123,14 @@ async def ping(sessions: async_sessionmaker[AsyncSession]) -> None:
         await session.execute(text("SELECT 1"))
 
 
+def dialect_module(dialect_name: str) -> ModuleType:
+    """SQLAlchemy's dialect module, for its `insert` with ON CONFLICT (PostgreSQL, SQLite)."""
+    return postgresql if dialect_name == "postgresql" else sqlite
+
+
 def insert_ignoring_conflicts(dialect_name: str, table: Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    return dialect_module(dialect_name).insert(table).on_conflict_do_nothing()
 
 
 @cache

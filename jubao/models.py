@@ -10,6 +10,7 @@ import jubao.audit
 import jubao.auth
 import notifications.message_log
 import notifications.models
+import notifications.subscriptions
 from jubao.db import Base
 
 metadata = Base.metadata

@@ -9,6 +9,7 @@ from typing import Any
 from notifications.wechat_api import (
     NOT_CONFIGURED,
     OUTSIDE_THE_WINDOW,
+    SUBSCRIPTION_WITHDRAWN,
     WeChatClient,
     WeChatError,
 )
@@ -17,11 +18,12 @@ from notifications.wechat_api import (
 class Channel(StrEnum):
     MP_CUSTOM = "mp_custom"  # customer-service text to a citizen (48-hour window)
     MP_TEMPLATE = "mp_template"  # template message to a citizen
+    MP_SUBSCRIBE = "mp_subscribe"  # subscribe message to a citizen who accepted its template
     WORK_APP = "work_app"  # WeChat Work app message to officers
     WORK_GROUP = "work_group"  # the assignment group: appchat, else the group robot
 
 
-CITIZEN_CHANNELS = frozenset({Channel.MP_CUSTOM, Channel.MP_TEMPLATE})
+CITIZEN_CHANNELS = frozenset({Channel.MP_CUSTOM, Channel.MP_TEMPLATE, Channel.MP_SUBSCRIBE})
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ async def send(client: WeChatClient, job: Job) -> bool:
 
     extra, by channel — mp_template: {"data": {...}, "template_id"?: …, "url"?: …} (the template
     id defaults to JUBAO_MP_TEMPLATE_ID); mp_custom: the same, optional, to send as a template
-    message should WeChat refuse the customer-service message (45015/45047); work_app:
+    message should WeChat refuse the customer-service message (45015/45047); mp_subscribe:
+    the same and {"subscribe": {...}}, the subscribe template's data (JUBAO_MP_SUBSCRIBE_
+    TEMPLATE_ID), sent as a template message when he has withdrawn it (43101); work_app:
     {"title", "url", "button"?} sends a text card whose description is the text, otherwise a
     text message; work_group:
     {"markdown": true} sends markdown rather than text.
@@ -59,6 +63,18 @@ async def send(client: WeChatClient, job: Job) -> bool:
             await _send_template(client, job)
     elif job.channel is Channel.MP_TEMPLATE:
         await _send_template(client, job)
+    elif job.channel is Channel.MP_SUBSCRIBE:
+        try:
+            await client.mp_send_subscribe(
+                _to(job),
+                settings.mp_subscribe_template_id,
+                job.extra.get("subscribe") or {},
+                page=job.extra.get("url"),
+            )
+        except WeChatError as error:
+            if error.errcode != SUBSCRIPTION_WITHDRAWN or "data" not in job.extra:
+                raise
+            await _send_template(client, job)
     elif job.channel is Channel.WORK_APP:
         if "title" in job.extra:
             await client.work_send_card(

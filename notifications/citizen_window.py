@@ -2,7 +2,8 @@
 counts them since June 2023: after a message from him, at most 5 within 48 hours; after a menu
 click, a follow or a QR-code scan, at most 3 within a minute. Events he did not make (template
 and mass-send job reports, the automatic LOCATION report, VIEW, subscribe-message events) open
-nothing. Outside every window a notice goes as a template message."""
+nothing. Outside every window a notice goes as a subscribe message where he accepted ours
+(notifications/subscriptions.py), else as a template message."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifications.channels import Channel
 from notifications.message_log import InboundMessage
 from notifications.models import OutboxMessage
+from notifications.subscriptions import subscribed
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,11 @@ def citizen_channel(
     return Channel.MP_TEMPLATE
 
 
-async def channel_for(session: AsyncSession, hashes: Sequence[str], now: datetime) -> Channel:
-    """The channel for a notice to the citizen with these openid hashes, now."""
+async def channel_for(
+    session: AsyncSession, hashes: Sequence[str], now: datetime, subscribe_template: str = ""
+) -> Channel:
+    """The channel for a notice to the citizen with these openid hashes, now: customer service,
+    a subscribe message (of `subscribe_template`, if he accepted it) or a template message."""
     mine = (InboundMessage.channel == "mp", InboundMessage.openid_hash.in_(hashes))
     is_event = InboundMessage.msg_type.like(f"{EVENT_PREFIX}%")
     openings: list[tuple[Window, datetime | None, int]] = []
@@ -64,7 +69,10 @@ async def channel_for(session: AsyncSession, hashes: Sequence[str], now: datetim
         if opened_at is not None and now - opened_at < window.lasts:
             sent = await _custom_sent_since(session, hashes, opened_at)
         openings.append((window, opened_at, sent))
-    return citizen_channel(openings, now)
+    channel = citizen_channel(openings, now)
+    if channel is Channel.MP_TEMPLATE and await subscribed(session, hashes, subscribe_template):
+        return Channel.MP_SUBSCRIBE
+    return channel
 
 
 async def _custom_sent_since(session: AsyncSession, hashes: Sequence[str], since: datetime) -> int:

@@ -33,6 +33,7 @@ TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid, invalid, expired acc
 # window) and 45047 (too many messages in it) are final: a later try cannot succeed.
 RETRYABLE = frozenset({-1, 45009, 45011, 45033, *TOKEN_ERRORS})
 OUTSIDE_THE_WINDOW = frozenset({45015, 45047})  # a customer-service message no longer allowed
+SUBSCRIPTION_WITHDRAWN = 43101  # the citizen no longer accepts that subscribe message
 DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeChat Work's maximum: covers a retry after a lost reply
 
 Api = Literal["mp", "work"]
@@ -141,6 +142,29 @@ class WeChatClient:
             body["url"] = url
         path = "/cgi-bin/message/template/send"
         return int(_checked((await self._call("mp", "POST", path, body=body)).json())["msgid"])
+
+    async def mp_send_subscribe(
+        self,
+        openid: str,
+        template_id: str,
+        data: Mapping[str, str | Mapping[str, str]],
+        *,
+        page: str | None = None,
+    ) -> None:
+        """A subscribe message (订阅通知) to a citizen who accepted `template_id`."""
+        if not template_id:
+            raise WeChatError(
+                NOT_CONFIGURED, "no template id (JUBAO_MP_SUBSCRIBE_TEMPLATE_ID)", True
+            )
+        body: dict[str, Any] = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": {k: v if isinstance(v, Mapping) else {"value": v} for k, v in data.items()},
+        }
+        if page:
+            body["page"] = page
+        path = "/cgi-bin/message/subscribe/bizsend"
+        _checked((await self._call("mp", "POST", path, body=body)).json())
 
     async def mp_media(self, media_id: str) -> Media:
         """A temporary media file (they die after 3 days); video comes by its video_url."""

@@ -10,8 +10,8 @@ injected: a seeded failure rate, scripted next responses per channel, forced tok
     app = fake.make_app()                    # or create_fake_api(settings) for the demo
     fake.last("work_appchat").text
 
-Channels: mp_token, mp_custom, mp_template, mp_media, work_token, work_app, work_appchat,
-work_webhook, work_media. Only message channels are recorded.
+Channels: mp_token, mp_custom, mp_template, mp_subscribe, mp_media, work_token, work_app,
+work_appchat, work_webhook, work_media. Only message channels are recorded.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class FakeWeChat:
         self.records: list[Sent] = []
         self.requests: Counter[str] = Counter()  # every request received, by channel
         self.out_of_window: set[str] = set()  # openids outside the 48-hour window (45015)
+        self.withdrawn: set[str] = set()  # openids who withdrew their subscription (43101)
         self.failure_rate = 0.0
         self.failure_kinds: tuple[str, ...] = ("busy", "http500", "delay")
         self.delay = 2.0  # seconds a "delay" failure waits: make it longer than the client's
@@ -136,6 +137,13 @@ class FakeWeChat:
             ("GET", "/cgi-bin/token", "mp_token", None, self._mp_token),
             ("POST", "/cgi-bin/message/custom/send", "mp_custom", "mp", self._mp_custom),
             ("POST", "/cgi-bin/message/template/send", "mp_template", "mp", self._mp_template),
+            (
+                "POST",
+                "/cgi-bin/message/subscribe/bizsend",
+                "mp_subscribe",
+                "mp",
+                self._mp_subscribe,
+            ),
             ("GET", "/cgi-bin/gettoken", "work_token", None, self._work_token),
             ("POST", "/cgi-bin/message/send", "work_app", "work", self._work_app),
             ("POST", "/cgi-bin/appchat/send", "work_appchat", "work", self._work_appchat),
@@ -256,6 +264,26 @@ class FakeWeChat:
         ]
         msgid = {"msgid": next(self._msgids)}
         return self._accept("mp_template", str(body.get("touser")), body, refusals, msgid)
+
+    async def _mp_subscribe(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        data = body.get("data")
+        refusals = [
+            (not body.get("touser"), 40003, "invalid openid"),
+            (not body.get("template_id"), 40037, "invalid template_id"),
+            (not isinstance(data, dict), 47003, "argument invalid! data.xxx.value is empty"),
+            (str(body.get("touser")) in self.withdrawn, 43101, "user refuse to accept the msg"),
+            (
+                isinstance(data, dict)
+                and any(
+                    key.startswith("thing") and len(str(value.get("value", ""))) > 20
+                    for key, value in data.items()
+                    if isinstance(value, dict)
+                ),
+                47003,
+                "argument invalid! data.thing.value exceeds 20 characters",
+            ),
+        ]
+        return self._accept("mp_subscribe", str(body.get("touser")), body, refusals)
 
     async def _work_app(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         agentid = str(body.get("agentid"))
