@@ -102,6 +102,7 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "bot.claim_texts",
     "jubao.roles",
     "rewards.resident_id",
+    "rewards.rules",
 )
 IO_LIBRARIES = ("sqlalchemy", "aiohttp", "asyncpg", "aiosqlite", "wechatpy", "jinja2")
 
