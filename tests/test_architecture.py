@@ -103,6 +103,8 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "jubao.roles",
     "rewards.resident_id",
     "rewards.rules",
+    "rewards.eligibility",
+    "rewards.flow",
 )
 IO_LIBRARIES = ("sqlalchemy", "aiohttp", "asyncpg", "aiosqlite", "wechatpy", "jinja2")
 
