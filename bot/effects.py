@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import claim_texts, texts
 from bot.conversation import (
+    Claim,
     Draft,
     ListOwn,
     Objection,
@@ -33,13 +34,15 @@ from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from jubao.config import Settings
 from jubao.identity import IdentityVault
 from notifications import subscriptions
+from rewards import claims
+from rewards.ledger import Payee
 
 
 def queues_work(effect: object) -> bool:
     """Whether the effect left background work: messages to send or media to fetch."""
     if isinstance(effect, Supplement):
         return effect.item is not None and bool(effect.item.media_id)
-    return isinstance(effect, Submit | Objection | Urge)
+    return isinstance(effect, Submit | Objection | Urge | Claim)
 
 
 async def carry_out(
@@ -85,8 +88,21 @@ async def carry_out(
         session, effect.number, effect.code, hashes, now
     ):
         return Outcome(None, texts.SUPPLEMENT_REFUSED)
-    if isinstance(effect, StartClaim):  # no reward is ever notified before the reward ledger
-        return Outcome(None, claim_texts.CLAIM_REFUSED)
+    if isinstance(effect, StartClaim):
+        may = await claims.may_claim(session, effect.number, effect.code, hashes, now)
+        if may != "ok":
+            return Outcome(None, claim_texts.START_REFUSED[may])
+    if isinstance(effect, Claim):
+        payee = Payee(effect.name, effect.resident_id, effect.bank, effect.account)
+        amount = await claims.claim(
+            session, effect.number, payee, settings=settings, vault=vault, now=now
+        )
+        reply = (
+            claim_texts.CLAIM_CLOSED
+            if amount is None
+            else claim_texts.claimed(effect.number, amount)
+        )
+        return replace(outcome, reply=reply)
     if isinstance(effect, Objection):
         answer = await objections.object_to(
             session, effect.number, effect.reason, hashes, settings=settings, vault=vault, now=now

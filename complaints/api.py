@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -17,7 +16,7 @@ from jubao import audit
 from jubao.auth import Staff, bearer_staff, bearer_token
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
-from jubao.middlewares import ApiError, json_response
+from jubao.middlewares import ApiError, json_object, json_response
 from jubao.roles import REVEAL_IDENTITY
 
 STATUS_OF = {"forbidden": 403, "illegal_transition": 409, "invalid": 422}  # LifecycleError.code
@@ -155,21 +154,11 @@ async def detail_view(request: web.Request) -> web.Response:
     return json_response(detail)
 
 
-async def _body(request: web.Request) -> dict[str, object]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(422, "invalid", "请求体应为 JSON 对象") from None
-    if not isinstance(body, dict):
-        raise ApiError(422, "invalid", "请求体应为 JSON 对象")
-    return body
-
-
 async def action_view(request: web.Request) -> web.Response:
     """The action and the report as it then is, in one transaction (the body is read before
     it begins: on SQLite a transaction holds the process's turn)."""
     token, number = bearer_token(request), request.match_info["number"]
-    body = await _body(request)
+    body = await json_object(request)
     try:
         async with request.app[SESSIONS].begin() as session:
             staff = await bearer_staff(session, token)
@@ -194,7 +183,7 @@ async def action_view(request: web.Request) -> web.Response:
 async def reveal_view(request: web.Request) -> web.Response:
     """A named reporter's identity, for a dispatcher or leader giving a reason; audited."""
     token, number = bearer_token(request), request.match_info["number"]
-    body = await _body(request)
+    body = await json_object(request)
     reason = body.get("reason")
     vault = request.app[VAULT]
     async with request.app[SESSIONS].begin() as session:

@@ -93,3 +93,14 @@ class CalendarDay(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
+
+
+class RewardRuleRow(Base):
+    """A reward rule from the registry's `rewards:` list, in file order; `rule` holds its
+    fields as the file gave them (kind, town, percent, per_death, fixed, outcomes, min, max),
+    amounts as strings of yuan. Read by rewards/rule_store.py."""
+
+    __tablename__ = "reward_rules"
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -37,6 +37,17 @@ def json_response(data: object, *, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=_utf8_json)
 
 
+async def json_object(request: web.Request) -> dict[str, object]:
+    """The request's body, which must be a JSON object; 422 otherwise."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(422, "invalid", "请求体应为 JSON 对象") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid", "请求体应为 JSON 对象")
+    return body
+
+
 def error_response(status: int, code: str, message: str) -> web.Response:
     return json_response({"error": code, "message": message}, status=status)
 

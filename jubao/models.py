@@ -11,8 +11,9 @@ import jubao.auth
 import notifications.message_log
 import notifications.models
 import notifications.subscriptions
+import rewards.models
 from jubao.db import Base
 
 metadata = Base.metadata
 
-__all__ = ["bot", "complaints", "jubao", "metadata", "notifications"]
+__all__ = ["bot", "complaints", "jubao", "metadata", "notifications", "rewards"]

@@ -1,9 +1,13 @@
-"""Whistleblower rewards (rules, proposals, payouts) — arriving in a later issue."""
+"""Whistleblower rewards: rules (pure), eligibility (pure), the flow (pure), the ledger, the
+collection and decision clocks, the notices, and the staff API."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from rewards import api
+
 
 def setup(app: web.Application) -> None:
-    """Routes and jobs of this package; none yet."""
+    """The reward API; the reward clocks' job."""
+    api.setup_routes(app)
