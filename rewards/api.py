@@ -99,7 +99,7 @@ async def action_view(request: web.Request) -> web.Response:
             staff = await bearer_staff(session, token)
             _reader(staff)
             await _reward(request, session, number)
-            _, reward = await act(
+            reward, _ = await act(
                 session,
                 number,
                 str(body.get("action", "")),
