@@ -16,6 +16,7 @@ from jubao.clock import Clock, FixedClock
 from jubao.config import Settings, load_settings, with_secrets
 from jubao.runtime import Runtime, runtime
 from notifications.outbox import DeliveryReport, deliver_all
+from rewards.clocks import ClockRun, run_clocks_once
 
 T = TypeVar("T")
 
@@ -49,13 +50,16 @@ def reminders_run(args: argparse.Namespace) -> int:
     settings = _settings()
     at = parse_at(args.at, settings)
 
-    async def sweep(built: Runtime) -> SweepReport:
-        return await sweep_in_batches(built.sessions, at, settings=settings, vault=built.vault)
+    async def sweep(built: Runtime) -> tuple[SweepReport, ClockRun]:
+        report = await sweep_in_batches(built.sessions, at, settings=settings, vault=built.vault)
+        rewards = await run_clocks_once(built.sessions, at, settings=settings, vault=built.vault)
+        return report, rewards
 
-    report, delivered = asyncio.run(_then_deliver(settings, at, sweep))
+    (report, rewards), delivered = asyncio.run(_then_deliver(settings, at, sweep))
     print(
-        f"reminders sent: {report.sent}, skipped: {report.skipped}, "
-        f"reports failed: {report.failed}; "
+        f"reminders sent: {report.sent + rewards.sent}, "
+        f"skipped: {report.skipped + rewards.skipped}, "
+        f"reports failed: {report.failed}; rewards waived: {rewards.waived}; "
         f"messages delivered: {delivered.sent}, retrying: {delivered.retrying}"
     )
     return 1 if report.failed else 0

@@ -30,7 +30,7 @@ WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
 async def test_serve_with_the_scheduler_on_runs_every_job(aiohttp_client, settings, clock):
     client = await aiohttp_client(create_app(settings.replace(scheduler=True), clock=clock))
     jobs = {job.id: job for job in client.app[SCHEDULER].get_jobs()}
-    assert set(jobs) == {"sweep", "background", "tokens", "digest"}
+    assert set(jobs) == {"sweep", "background", "tokens", "digest", "reward-clocks"}
     assert "hour='9'" in str(jobs["digest"].trigger) and "minute='0'" in str(jobs["digest"].trigger)
 
 
