@@ -129,7 +129,7 @@ async def _tell_reporter(
         finding=FINDINGS.get(report.finding or "", ""),
         summary=report.summary or "",
         case_filed=report.case_filed,
-        substantiated=report.finding == "substantiated" and not report.anonymous,
+        substantiated=report.finding == "substantiated",
         objection_by=objection_by,
     )
     await tell_reporter(

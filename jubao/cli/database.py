@@ -10,6 +10,7 @@ from complaints.registry import RegistryData, RegistryError, load_registry
 from complaints.registry_file import read_registry
 from jubao import migrate
 from jubao.cli.errors import say_error
+from jubao.cli.prepared import prepared
 from jubao.config import Settings, load_settings
 from jubao.runtime import runtime
 
@@ -27,9 +28,7 @@ def upgrade(args: argparse.Namespace) -> int:
 
 
 async def _load(settings: Settings, data: RegistryData) -> dict[str, int]:
-    if settings.is_sqlite:
-        await migrate.upgrade(settings.database_url)
-    async with runtime(settings) as built, built.sessions.begin() as session:
+    async with prepared(settings) as built, built.sessions.begin() as session:
         return await load_registry(session, data)
 
 

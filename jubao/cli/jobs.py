@@ -12,9 +12,10 @@ from typing import TypeVar
 from complaints.digest import send_digest
 from complaints.sweep import SweepReport, sweep_in_batches
 from jubao import logs
+from jubao.cli.prepared import prepared
 from jubao.clock import Clock, FixedClock
 from jubao.config import Settings, load_settings, with_secrets
-from jubao.runtime import Runtime, runtime
+from jubao.runtime import Runtime
 from notifications.outbox import DeliveryReport, deliver_all
 from rewards.clocks import ClockRun, run_clocks_once
 
@@ -34,7 +35,7 @@ async def _then_deliver(
     """`job` as of `at` (it makes its own transactions), then delivery of what is due (rows
     queued for a future --at are due then, so deliver as of that time)."""
     clock = FixedClock(max(at, Clock().now()))
-    async with runtime(settings, clock=clock) as built:
+    async with prepared(settings, clock=clock) as built:
         result = await job(built)
         delivered = await deliver_all(built.sessions, built.wechat, built.vault, clock)
     return result, delivered

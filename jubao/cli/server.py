@@ -16,27 +16,16 @@ import socket
 
 from aiohttp import web
 
-from jubao import logs, migrate
+from jubao import logs
 from jubao.app import create_app
 from jubao.cli.errors import say_error
+from jubao.cli.prepared import ready
 from jubao.config import Settings, load_settings, with_secrets
-from jubao.db import DatabaseUnavailable
 from jubao.demo import banner, demo_app, demo_settings, seed
-from jubao.runtime import runtime
 
 
 def listen(settings: Settings, args: argparse.Namespace) -> Settings:
     return settings.replace(host=args.host or settings.host, port=args.port or settings.port)
-
-
-async def ready(settings: Settings) -> None:
-    """Migrate SQLite; then the database must answer and be at this version's schema."""
-    async with runtime(settings) as built:
-        if settings.is_sqlite:
-            await migrate.upgrade(settings.database_url)
-        behind = await migrate.schema_behind(built.engine)
-    if behind:
-        raise DatabaseUnavailable(f"not starting: {behind}")
 
 
 def bound_socket(settings: Settings) -> socket.socket | None:

@@ -9,12 +9,12 @@ import sys
 from complaints.staff_accounts import NewAccount, add_staff
 from jubao import audit, auth
 from jubao.cli.errors import say_error
+from jubao.cli.prepared import prepared
 from jubao.config import load_settings
-from jubao.runtime import runtime
 
 
 async def _add(args: argparse.Namespace, password: str) -> NewAccount:
-    async with runtime(load_settings()) as built, built.sessions.begin() as session:
+    async with prepared(load_settings()) as built, built.sessions.begin() as session:
         return await add_staff(
             session,
             args.name,
@@ -40,7 +40,7 @@ def user_add(args: argparse.Namespace) -> int:
 
 
 async def _token(name: str) -> str:
-    async with runtime(load_settings()) as built, built.sessions.begin() as session:
+    async with prepared(load_settings()) as built, built.sessions.begin() as session:
         return await auth.create_token(session, name, built.clock.now())
 
 
@@ -55,7 +55,7 @@ def token_create(args: argparse.Namespace) -> int:
 
 
 async def _verify() -> audit.Broken | None:
-    async with runtime(load_settings()) as built, built.sessions.begin() as session:
+    async with prepared(load_settings()) as built, built.sessions.begin() as session:
         return await audit.verify(session)
 
 

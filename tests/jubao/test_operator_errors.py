@@ -143,7 +143,7 @@ def test_an_unmigrated_postgres_is_refused_until_db_upgrade(tmp_path, empty_post
     done = jubao(command, env=env, cwd=tmp_path)
     assert done.returncode == 1
     line = one_line(done.stderr)
-    assert line.startswith("jubao: not starting: the database schema is not migrated")
+    assert line.startswith("jubao: the database schema is not migrated")
     assert line.endswith("run `jubao db upgrade`")
 
 
@@ -159,3 +159,28 @@ async def test_health_is_503_with_the_reason_while_migrations_are_behind(empty_p
     assert response.status == 503 and body["status"] == "unavailable"
     assert "not migrated" in body["reason"] and "jubao db upgrade" in body["reason"]
     assert api.status != 200
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "command",
+    [c for c in CLI_COMMANDS if c[:2] != ["db", "upgrade"]],
+    ids=lambda command: "-".join(command[:2]),
+)
+def test_every_command_on_an_unmigrated_postgres_asks_for_db_upgrade(
+    monkeypatch, capsys, empty_postgres, command
+):
+    for key, value in SECRETS.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("JUBAO_DATABASE_URL", empty_postgres)
+    args = [str(REGISTRY) if part == "REGISTRY" else part for part in command]
+    assert main(args) == 1
+    assert one_line(capsys.readouterr().err).endswith("run `jubao db upgrade`")
+
+
+def test_every_command_on_a_new_sqlite_file_migrates_it_first(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JUBAO_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert main(["user", "add", "wang", "--role", "dispatcher"]) == 0
+    assert main(["audit", "verify"]) == 0
+    assert "user wang added" in capsys.readouterr().out
