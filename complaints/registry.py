@@ -1,4 +1,5 @@
-"""The registry: towns, units, officers, enterprises, routing rules, deadlines, the calendar.
+"""The registry: towns, units, officers, enterprises, routing rules, deadlines, the calendar and
+the reward rules.
 
 `parse_registry` (complaints/registry_file.py) validates a loaded YAML document into plain data
 and names the offending key; `load_registry` checks what the file refers to against the database
@@ -7,9 +8,7 @@ and writes it, idempotently: the file is the truth for what it names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,10 +27,13 @@ from complaints.registry_models import (
     DeadlineRule,
     Enterprise,
     Officer,
+    RewardRule,
     RoutingRule,
     Town,
     Unit,
 )
+from complaints.registry_rewards import RewardRuleData
+from complaints.registry_settings import assign, ids, load_calendar, load_deadlines, load_rewards
 
 __all__ = [
     "CalendarDay",
@@ -42,6 +44,8 @@ __all__ = [
     "OfficerData",
     "RegistryData",
     "RegistryError",
+    "RewardRule",
+    "RewardRuleData",
     "RoutingRule",
     "RuleData",
     "Town",
@@ -87,6 +91,8 @@ def outside_references(data: RegistryData) -> tuple[Reference, ...]:
             for position, town in enumerate(named):
                 refer("town", town, f"rules[{index}].match.town[{position}]")
         refer("unit", rule.unit, f"rules[{index}].unit")
+    for index, reward in enumerate(data.rewards):
+        refer("town", reward.town, f"rewards[{index}].town")
     return tuple(found)
 
 
@@ -120,11 +126,13 @@ async def load_registry(session: AsyncSession, data: RegistryData) -> dict[str, 
     if "rules" in data.named:
         counts |= await _load_rules(session, data.rules)
     if "deadlines" in data.named:
-        counts |= await _load_deadlines(session, data.deadlines)
+        counts |= await load_deadlines(session, data.deadlines)
     if "holidays" in data.named:
-        counts |= await _load_calendar(session, data.holidays, working=False)
+        counts |= await load_calendar(session, data.holidays, working=False)
     if "workdays" in data.named:
-        counts |= await _load_calendar(session, data.workdays, working=True)
+        counts |= await load_calendar(session, data.workdays, working=True)
+    if "rewards" in data.named:
+        counts |= await load_rewards(session, data.rewards)
     await session.flush()
     return counts
 
@@ -163,7 +171,7 @@ async def _load_units(session: AsyncSession, units: tuple[UnitData, ...]) -> dic
 async def _load_officers(
     session: AsyncSession, officers: tuple[OfficerData, ...]
 ) -> dict[str, int]:
-    units = await _ids(session, Unit)
+    units = await ids(session, Unit)
     existing = {officer.wework_id: officer for officer in await session.scalars(select(Officer))}
     created = updated = 0
     for data in officers:
@@ -172,7 +180,7 @@ async def _load_officers(
         if officer is None:
             session.add(Officer(wework_id=data.wework_id, **values))
             created += 1
-        elif _assign(officer, values):
+        elif assign(officer, values):
             updated += 1
     await session.flush()
     return {"officers_created": created, "officers_updated": updated}
@@ -181,7 +189,7 @@ async def _load_officers(
 async def _load_enterprises(
     session: AsyncSession, enterprises: tuple[EnterpriseData, ...]
 ) -> dict[str, int]:
-    towns = await _ids(session, Town)
+    towns = await ids(session, Town)
     existing = {item.name: item for item in await session.scalars(select(Enterprise))}
     created = updated = 0
     for data in enterprises:
@@ -196,7 +204,7 @@ async def _load_enterprises(
         if enterprise is None:
             session.add(Enterprise(name=data.name, **values))
             created += 1
-        elif _assign(enterprise, values):
+        elif assign(enterprise, values):
             updated += 1
     await session.flush()
     return {"enterprises_created": created, "enterprises_updated": updated}
@@ -205,7 +213,7 @@ async def _load_enterprises(
 async def _load_rules(session: AsyncSession, rules: tuple[RuleData, ...]) -> dict[str, int]:
     """The file's rules replace the stored ones, position by position; an unchanged rule keeps
     its row."""
-    units = await _ids(session, Unit)
+    units = await ids(session, Unit)
     existing = list(
         await session.scalars(select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id))
     )
@@ -215,62 +223,10 @@ async def _load_rules(session: AsyncSession, rules: tuple[RuleData, ...]) -> dic
         if position >= len(existing):
             session.add(RoutingRule(**values))
             created += 1
-        elif _assign(existing[position], values):
+        elif assign(existing[position], values):
             updated += 1
     for rule in existing[len(rules) :]:
         await session.delete(rule)
     await session.flush()
     deleted = max(len(existing) - len(rules), 0)
     return {"rules_created": created, "rules_updated": updated, "rules_deleted": deleted}
-
-
-async def _load_deadlines(session: AsyncSession, deadlines: Mapping[str, str]) -> dict[str, int]:
-    existing = {rule.clock: rule for rule in await session.scalars(select(DeadlineRule))}
-    created = updated = 0
-    for clock, value in deadlines.items():
-        rule = existing.get(clock)
-        if rule is None:
-            session.add(DeadlineRule(clock=clock, value=value))
-            created += 1
-        elif _assign(rule, {"value": value}):
-            updated += 1
-    await session.flush()
-    return {"deadlines_created": created, "deadlines_updated": updated}
-
-
-async def _load_calendar(
-    session: AsyncSession, days: Iterable[date], *, working: bool
-) -> dict[str, int]:
-    """The file's holidays (or workdays) replace the holidays (or workdays) in the calendar;
-    a day the file moves from one list to the other is updated, the other list is left."""
-    kind = "workdays" if working else "holidays"
-    wanted = set(days)
-    existing = {row.day: row for row in await session.scalars(select(CalendarDay))}
-    created = updated = deleted = 0
-    for day in wanted:
-        row = existing.get(day)
-        if row is None:
-            session.add(CalendarDay(day=day, working=working))
-            created += 1
-        elif _assign(row, {"working": working}):
-            updated += 1
-    for day, row in existing.items():
-        if row.working == working and day not in wanted:
-            await session.delete(row)
-            deleted += 1
-    await session.flush()
-    return {f"{kind}_created": created, f"{kind}_updated": updated, f"{kind}_deleted": deleted}
-
-
-async def _ids(session: AsyncSession, model: type[Town] | type[Unit]) -> dict[str, int]:
-    return {name: id_ for name, id_ in await session.execute(select(model.name, model.id))}
-
-
-def _assign(row: object, values: Mapping[str, object]) -> bool:
-    """Set what differs; True when anything did."""
-    changed = False
-    for key, value in values.items():
-        if getattr(row, key) != value:
-            setattr(row, key, value)
-            changed = True
-    return changed

@@ -8,17 +8,25 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from complaints.deadlines import DEFAULT_RULES, Duration
+from complaints.registry_rewards import RewardRuleData, RewardRuleError, parse_reward_rules
 from complaints.routing import MATCH_KEYS
 from complaints.vocabulary import CATEGORIES
 
-KEYS = ("towns", "units", "officers", "enterprises", "rules", "deadlines", "holidays", "workdays")
+KEYS = (
+    "towns",
+    "units",
+    "officers",
+    "enterprises",
+    "rules",
+    "deadlines",
+    "holidays",
+    "workdays",
+    "rewards",
+)
 CODES = ("blue", "yellow", "orange", "red")
 CLOCKS = tuple(DEFAULT_RULES)  # the clocks a registry may set
 WEWORK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")  # WeChat Work's rule for a UserID
@@ -26,27 +34,6 @@ WEWORK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")  # WeChat Work's rul
 
 class RegistryError(ValueError):
     """The registry file is wrong; the message names the key or entry."""
-
-
-class _TextDates(yaml.SafeLoader):
-    """YAML's safe loader, but a date is read as its text: `_dates` checks it and names the
-    entry, where the stock loader dies on `2026-13-01` before we see it."""
-
-
-_TextDates.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def load_yaml(text: str) -> Any:
-    """A registry document from YAML text; dates stay text. Raises RegistryError."""
-    try:
-        return yaml.load(text, Loader=_TextDates)  # a SafeLoader: no tags, no objects
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise RegistryError(f"{where}not valid YAML ({getattr(error, 'problem', error)})") from None
 
 
 @dataclass(frozen=True)
@@ -88,17 +75,13 @@ class RegistryData:
     deadlines: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     holidays: tuple[date, ...] = ()
     workdays: tuple[date, ...] = ()
+    rewards: tuple[RewardRuleData, ...] = ()  # complaints/registry_rewards.py
     named: frozenset[str] = frozenset()  # the top-level keys the file has; derived when empty
 
     def __post_init__(self) -> None:
         if not self.named:
             present = {f.name for f in fields(self) if f.name in KEYS and getattr(self, f.name)}
             object.__setattr__(self, "named", frozenset(present))
-
-
-def read_registry(path: Path) -> RegistryData:
-    """The registry file at `path`, read and checked; raises OSError or RegistryError."""
-    return parse_registry(load_yaml(path.read_text(encoding="utf-8")))
 
 
 def parse_registry(document: Any) -> RegistryData:
@@ -114,6 +97,10 @@ def parse_registry(document: Any) -> RegistryData:
     for index, day in enumerate(workdays):
         if day in holidays:
             raise RegistryError(f"workdays[{index}]: {day} is also one of the holidays")
+    try:
+        rewards = parse_reward_rules(document.get("rewards"))
+    except RewardRuleError as error:
+        raise RegistryError(str(error)) from None
     return RegistryData(
         towns=_towns(document["towns"]) if "towns" in document else (),
         units=_units(document),
@@ -123,6 +110,7 @@ def parse_registry(document: Any) -> RegistryData:
         deadlines=_deadlines(document.get("deadlines")),
         holidays=holidays,
         workdays=workdays,
+        rewards=rewards,
         named=frozenset(document),
     )
 

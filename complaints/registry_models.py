@@ -1,12 +1,14 @@
 """The registry's tables: towns, units and their towns, officers, enterprises, routing rules,
-deadline overrides and the holiday calendar. Written by `load_registry`, read by routing."""
+deadline overrides, the holiday calendar and reward rules. Written by `load_registry`, read by
+routing, the deadlines and rewards."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, Numeric, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jubao.db import Base
@@ -95,12 +97,21 @@ class CalendarDay(Base):
     working: Mapped[bool] = mapped_column(Boolean)
 
 
-class RewardRuleRow(Base):
-    """A reward rule from the registry's `rewards:` list, in file order; `rule` holds its
-    fields as the file gave them (kind, town, percent, per_death, fixed, outcomes, min, max),
-    amounts as strings of yuan. Read by rewards/rule_store.py."""
+class RewardRule(Base):
+    """A reward rule from the registry's `rewards:` (rewards/rules.py says what it pays), for
+    `town_id`'s town or, when None, the whole city. Its kind sets one amount: `percent` of the
+    fine (violation), `per_death` by grade (concealed: a JSON object of grade → yuan as text) or
+    `fixed` for the `outcomes` named (a JSON list). `minimum`/`maximum` None: no bound."""
 
     __tablename__ = "reward_rules"
 
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    per_death: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    fixed: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minimum: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    maximum: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))

@@ -29,3 +29,9 @@ EVIDENCE_LABELS: dict[str, str] = {
     "shortvideo": "小视频",
     "location": "位置",
 }
+
+# What a reward rule pays for (rewards/rules.py): a fine (a percentage of it), concealed deaths
+# (per death by accident grade), or named outcomes (a fixed amount).
+REWARD_KINDS: tuple[str, ...] = ("violation", "concealed", "fixed")
+# The outcomes of a report a `fixed` rule may name (it pays when all it names hold).
+REWARD_OUTCOMES: tuple[str, ...] = ("substantiated", "case_filed", "criminal_referral")

@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.registry_models import RewardRuleRow
+from complaints.registry_models import RewardRule as StoredRule
+from complaints.registry_models import Town
 from rewards.rules import RewardRule
 
 
-def _yuan(value: object) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def rule_of(position: int, data: Mapping[str, Any]) -> RewardRule:
+def rule_of(row: StoredRule, town: str | None) -> RewardRule:
     return RewardRule(
-        kind=str(data["kind"]),
-        percent=_yuan(data.get("percent")),
-        per_death=MappingProxyType(
-            {grade: Decimal(str(v)) for grade, v in (data.get("per_death") or {}).items()}
-        ),
-        fixed=_yuan(data.get("fixed")),
-        outcomes=tuple(data.get("outcomes") or ()),
-        minimum=_yuan(data.get("min")),
-        maximum=_yuan(data.get("max")),
-        town=data.get("town"),
-        source=f"rewards[{position}]",
+        kind=row.kind,
+        percent=row.percent,
+        per_death=MappingProxyType({grade: Decimal(v) for grade, v in row.per_death.items()}),
+        fixed=row.fixed,
+        outcomes=tuple(row.outcomes),
+        minimum=row.minimum,
+        maximum=row.maximum,
+        town=town,
+        source=f"rewards[{row.position}]",
     )
 
 
 async def registry_rules(session: AsyncSession) -> list[RewardRule]:
-    rows = await session.scalars(select(RewardRuleRow).order_by(RewardRuleRow.position))
-    return [rule_of(row.position, row.rule) for row in rows]
+    """The registry's reward rules (city-wide and per town), in file order."""
+    rows = await session.execute(
+        select(StoredRule, Town.name)
+        .outerjoin(Town, StoredRule.town_id == Town.id)
+        .order_by(StoredRule.position, StoredRule.id)
+    )
+    return [rule_of(row, town) for row, town in rows.all()]

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
-GRADES = ("一般", "较大", "重大", "特别重大")  # 生产安全事故报告和调查处理条例 art. 3
-KINDS = ("violation", "concealed", "fixed")
-OUTCOMES = ("substantiated", "case_filed", "criminal_referral")  # what a `fixed` rule may name
+from complaints.lifecycle import GRADES  # 生产安全事故报告和调查处理条例 art. 3
+
 CENT = Decimal("0.01")
 
 
@@ -34,16 +33,23 @@ class RewardRule:
     town: str | None = None  # None: the whole city
     source: str = "national"  # national, or the registry entry that set it, e.g. rewards[2]
 
-    def describe(self) -> str:
-        """A short, stable name for the rule, as the API and the CLI show it."""
-        where = f"{self.town}, " if self.town else ""
+    def describe(self, grade: str | None = None) -> str:
+        """A short, stable name of the rule as it applied, as the API and the CLI show it:
+        `violation 15% (national)`, `concealed 较大 40000/death (city)`, `fixed 500 for
+        substantiated (塘桥镇)`."""
+        where = "national" if self.source == "national" else (self.town or "city")
         if self.kind == "violation":
-            what = f"violation {self.percent.normalize():f}% of the fine"  # type: ignore[union-attr]
+            what = f"violation {_plain(self.percent)}%"
         elif self.kind == "concealed":
-            what = "concealed accident, per death by grade"
+            what = f"concealed {grade} {_plain(self.per_death.get(grade or ''))}/death"
         else:
-            what = f"fixed ¥{self.fixed:f} for {'+'.join(self.outcomes)}"
-        return f"{what} ({where}{self.source})"
+            what = f"fixed {_plain(self.fixed)} for {'+'.join(self.outcomes)}"
+        return f"{what} ({where})"
+
+
+def _plain(amount: Decimal | None) -> str:
+    """15, 12.5, 500: a number as people write it."""
+    return "" if amount is None else f"{amount.normalize():f}"
 
 
 PER_DEATH = (Decimal(30000), Decimal(40000), Decimal(50000), Decimal(60000))  # by GRADES
@@ -102,6 +108,7 @@ def _bounded(rule: RewardRule, amount: Decimal) -> Decimal:
 
 
 def _pays(rule: RewardRule, outcome: Outcome) -> Decimal | None:
+    """What the rule pays for the outcome, or None when it does not apply."""
     if rule.kind == "violation" and outcome.fine > 0 and rule.percent is not None:
         return _bounded(rule, outcome.fine * rule.percent / 100)
     if rule.kind == "concealed" and outcome.concealed_deaths > 0 and outcome.grade:
@@ -118,7 +125,7 @@ def reward_for(outcome: Outcome, registry: Iterable[RewardRule] = ()) -> Amount 
     for rule in in_force(registry, outcome.town):
         amount = _pays(rule, outcome)
         if amount is not None and (best is None or amount > best.amount):
-            best = Amount(amount, rule.describe())
+            best = Amount(amount, rule.describe(outcome.grade))
     return best
 
 

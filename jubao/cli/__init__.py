@@ -109,6 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
         "deliver what is due in the outbox",
         group("outbox", "outbound WeChat messages"),
     )
+    calc = command(
+        "calc",
+        "rewards:calc",
+        "the reward under the rules in force, as JSON",
+        group("rewards", "whistleblower rewards"),
+    )
+    calc.add_argument("--kind", help="violation (a fine), concealed (deaths) or fixed (outcome)")
+    calc.add_argument("--fine", help="violation: the fine in yuan")
+    calc.add_argument("--grade", help="concealed: 一般 | 较大 | 重大 | 特别重大")
+    calc.add_argument("--deaths", help="concealed: the deaths concealed (at least 1)")
+    calc.add_argument("--outcome", action="append", help="fixed: an outcome a rule names")
+    calc.add_argument("--town", help="the town whose rules apply (default: the whole city)")
     return parser
 
 

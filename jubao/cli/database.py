@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from complaints.registry import RegistryData, RegistryError, load_registry
-from complaints.registry_file import read_registry
+from complaints.registry_yaml import read_registry
 from jubao import migrate
 from jubao.cli.errors import say_error
 from jubao.cli.prepared import prepared

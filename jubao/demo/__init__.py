@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from complaints.registry import load_registry, parse_registry
-from complaints.registry_file import load_yaml
+from complaints.registry_yaml import load_yaml
 from complaints.staff_accounts import add_staff
 from jubao import migrate
 from jubao.app import create_app

@@ -32,7 +32,7 @@ from complaints.registry import (
     load_registry,
     parse_registry,
 )
-from complaints.registry_file import load_yaml
+from complaints.registry_yaml import load_yaml
 from jubao import migrate
 from jubao.cli import main
 from jubao.db import make_engine

@@ -38,6 +38,7 @@ CLI_COMMANDS = [
     ["reminders", "run"],
     ["digest", "send"],
     ["outbox", "deliver"],
+    ["rewards", "calc", "--kind", "violation", "--fine", "100000"],
 ]
 REGISTRY = Path(__file__).parents[2] / "jubao" / "demo" / "registry.yaml"
 

@@ -65,7 +65,7 @@ async def test_a_named_whistleblower_goes_from_report_to_paid(wechat, staff, ses
     before = await reward(staff, filed.number)
     assert before["status"] == "eligible" and before["eligible"] and before["reasons"] == []
     assert before["suggested_amount"] == "15000.00"
-    assert before["rule"] == "violation 15% of the fine (national)"
+    assert before["rule"] == "violation 15% (national)"
     assert before["decide_by"] == "2026-12-17T16:00:00Z"  # 20 days after closing, 24:00 local
 
     status, proposed = await reward_act(staff, filed.number, "wang", "propose")

@@ -51,7 +51,10 @@ def test_the_national_percentage_rule(fine, expected):
 def test_the_national_per_death_rule(grade, deaths, expected):
     amount = reward_for(Outcome(concealed_deaths=deaths, grade=grade))
     assert amount is not None and amount.amount == D(expected)
-    assert amount.rule == "concealed accident, per death by grade (national)"
+    assert amount.rule == f"concealed {grade} {PER_DEATH[grade]}/death (national)"
+
+
+PER_DEATH = {"一般": 30000, "较大": 40000, "重大": 50000, "特别重大": 60000}
 
 
 def test_no_deaths_or_no_grade_pays_nothing():
@@ -63,7 +66,7 @@ def test_no_deaths_or_no_grade_pays_nothing():
 def test_when_both_apply_the_larger_is_paid():
     both = Outcome(fine=D(1000000), concealed_deaths=1, grade="一般")
     assert reward_for(both).amount == D("150000.00")  # 15 % of the fine beats 30,000
-    assert reward_for(both).rule == "violation 15% of the fine (national)"
+    assert reward_for(both).rule == "violation 15% (national)"
     small_fine = Outcome(fine=D(10000), concealed_deaths=2, grade="较大")
     assert reward_for(small_fine).amount == D("80000.00")
 
@@ -79,10 +82,7 @@ def test_a_registry_rule_replaces_the_national_and_a_town_rule_the_citys():
     registry = [CITY, TOWN]
     assert reward_for(Outcome(fine=D(100000)), registry).amount == D("20000.00")
     town = reward_for(Outcome(fine=D(100000), town="塘桥镇"), registry)
-    assert (
-        town.amount == D("10000.00")
-        and town.rule == "violation 10% of the fine (塘桥镇, rewards[1])"
-    )
+    assert town.amount == D("10000.00") and town.rule == "violation 10% (塘桥镇)"
     assert reward_for(Outcome(fine=D(100000), town="杨舍镇"), registry).amount == D("20000.00")
     concealed = [r.kind for r in in_force(registry, "塘桥镇")]
     assert concealed == ["violation", "concealed"]  # the national per-death rule still holds

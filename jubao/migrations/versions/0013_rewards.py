@@ -20,12 +20,6 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "reward_rules",
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("rule", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("position", name=op.f("pk_reward_rules")),
-    )
-    op.create_table(
         "rewards",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
@@ -106,4 +100,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_rewards_next_reminder_at"))
 
     op.drop_table("rewards")
-    op.drop_table("reward_rules")
