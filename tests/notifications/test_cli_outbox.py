@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from jubao.cli import main
-from jubao.db import make_engine
-from jubao.models import metadata
 from notifications.outbox import deliver_all, put
 from notifications.wechat_api import WeChatClient
 
 
 def test_deliver_with_nothing_due(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-
-    async def create() -> None:
-        engine = make_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-        await engine.dispose()
-
-    asyncio.run(create())
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"  # a new file: the command migrates it
     monkeypatch.setenv("JUBAO_DATABASE_URL", url)
     assert main(["outbox", "deliver"]) == 0
     assert capsys.readouterr().out == "sent: 0, skipped: 0, retrying: 0, failed: 0\n"
