@@ -4,9 +4,12 @@ a named and an anonymous whistleblower; and every refusal on the way."""
 from __future__ import annotations
 
 import asyncio
+import logging
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from jubao.audit import AuditEntry, verify
@@ -237,3 +240,21 @@ async def test_two_payments_at_once_pay_once(wechat, staff, sessions, database_u
     async with sessions() as session:
         payments = await session.scalar(select(func.count()).where(RewardEntry.action == "pay"))
     assert payments == 1
+
+
+async def test_the_payees_details_are_in_no_log_and_nowhere_in_plain_text(
+    wechat, staff, sessions, caplog, database_url
+):
+    caplog.set_level(logging.DEBUG)
+    filed = await closed_with_fine(wechat, staff, "o-secret")
+    await reward_act(staff, filed.number, "wang", "propose")
+    await reward_act(staff, filed.number, "li", "approve")
+    assert "领奖信息已提交" in await claim(wechat, "o-secret", f"领奖 {filed.number}")
+    secrets = (RESIDENT_ID, "6217888800001234", "6217 8888 0000 1234", "中国银行张家港支行")
+    for secret in secrets:
+        assert secret not in caplog.text
+    if database_url.startswith("sqlite"):  # every byte the database wrote, WAL included
+        path = Path(make_url(database_url).database)
+        written = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        for secret in secrets:
+            assert secret.encode() not in written
