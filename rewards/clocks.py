@@ -42,11 +42,20 @@ class ClockRun:
 
 
 async def open_closed(session: AsyncSession, *, settings: Settings, now: datetime) -> int:
-    """Open the reward of (at most BATCH) closed reports that have none yet."""
+    """Open the reward of (at most BATCH) closed reports that have none yet, and judge again
+    the ineligible ones of reports closed anew since (after a reopening)."""
     reports = await session.scalars(
         select(Report)
         .outerjoin(Reward, Reward.report_id == Report.id)
-        .where(Report.status == "closed", Reward.id.is_(None))
+        .where(
+            Report.status == "closed",
+            Reward.id.is_(None)
+            | (
+                (Reward.status == "ineligible")
+                & Reward.excluded.is_(None)
+                & (Report.closed_at > Reward.closed_at)
+            ),
+        )
         .order_by(Report.id)
         .limit(BATCH)
     )

@@ -88,15 +88,27 @@ class Entry:
     fields: Mapping[str, object] = field(default_factory=dict)  # pay: method, reference, paid_on
 
 
-def decide(
-    state: RewardState, action: RewardAction, actor: Actor, fields: Mapping[str, object]
-) -> Entry:
-    sources, to, roles = MOVES[action]
+def authorise(action: RewardAction, actor: Actor) -> None:
+    """Raises Forbidden when `actor` may never take `action`, whatever the reward's state."""
+    roles = MOVES[action][2]
     if roles is None:
         if actor.role is not None:
             raise Forbidden(f"「{ACTION_LABELS[action]}」由举报人或系统完成")
     elif actor.role not in roles:
         raise Forbidden(f"您的角色不能执行「{ACTION_LABELS[action]}」操作")
+
+
+def decide(
+    state: RewardState,
+    action: RewardAction,
+    actor: Actor,
+    fields: Mapping[str, object],
+    *,
+    today: date | None = None,
+) -> Entry:
+    """The entry `action` appends; `today` (local) bounds a payment's date."""
+    sources, to, _ = MOVES[action]
+    authorise(action, actor)
     if state.status not in sources:
         raise IllegalTransition(f"{state.number} 的奖励当前状态不能执行「{ACTION_LABELS[action]}」")
     note = _text(fields.get("note"), "note", required=False)
@@ -109,7 +121,7 @@ def decide(
     if action in (A.REFUSE, A.EXCLUDE):
         return Entry(action, state.status, to, None, _text(fields.get("note"), "note"))
     if action == A.PAY:
-        return Entry(action, state.status, to, state.amount, note, _payment(fields))
+        return Entry(action, state.status, to, state.amount, note, _payment(fields, today))
     return Entry(action, state.status, to, state.amount, note)
 
 
@@ -127,11 +139,14 @@ def _propose(state: RewardState, note: str, fields: Mapping[str, object]) -> Ent
     return Entry(A.PROPOSE, state.status, S.PROPOSED, amount, note)
 
 
-def _payment(fields: Mapping[str, object]) -> dict[str, object]:
+def _payment(fields: Mapping[str, object], today: date | None) -> dict[str, object]:
     method = fields.get("method")
     if method not in METHODS:
         raise Invalid(f"method 应为 {'|'.join(METHODS)} 之一")
-    reference = _text(fields.get("reference"), "reference", limit=128)
+    reference = fields.get("reference")
+    if not isinstance(reference, str) or not reference.strip() or len(reference) > 128:
+        raise Invalid("reference 应为付款凭证号（1–128字）")
+    reference = reference.strip()
     raw = fields.get("paid_on")
     try:
         paid_on = date.fromisoformat(str(raw)) if raw is not None else None
@@ -139,6 +154,8 @@ def _payment(fields: Mapping[str, object]) -> dict[str, object]:
         paid_on = None
     if paid_on is None:
         raise Invalid("paid_on 应为日期（YYYY-MM-DD）")
+    if today is not None and paid_on > today:
+        raise Invalid("paid_on 不能晚于今天")
     return {"method": method, "reference": reference, "paid_on": paid_on}
 
 

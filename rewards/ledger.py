@@ -21,12 +21,16 @@ from jubao.config import Settings
 from jubao.db import insert_ignoring_conflicts
 from jubao.identity import IdentityVault
 from rewards.eligibility import Eligibility, RewardFacts, eligibility
-from rewards.flow import Entry, RewardAction, RewardState, RewardStatus, decide
+from rewards.flow import Entry, RewardAction, RewardState, RewardStatus, authorise, decide
 from rewards.models import Reward, RewardEntry
 from rewards.notices import tell_finance_of_claim, tell_reporter_of
 from rewards.rule_store import registry_rules
 
 OPEN = (RewardStatus.ELIGIBLE, RewardStatus.PROPOSED)  # the decision clock runs
+NOTIFIED_ACTIONS = frozenset(  # the reporter hears of these
+    {RewardAction.APPROVE, RewardAction.PAY, RewardAction.WAIVE, RewardAction.REFUSE,
+     RewardAction.EXCLUDE}
+)  # fmt: skip
 
 
 class NoReward(LookupError):
@@ -120,10 +124,10 @@ async def _rejudge(
     session: AsyncSession, report: Report, reward: Reward, settings: Settings
 ) -> None:
     judged = await judge(session, report, None)
+    reward.closed_at = report.closed_at  # judged as of this closing
     if judged.eligible and judged.suggested is not None:
         reward.status = RewardStatus.ELIGIBLE.value
         reward.suggested, reward.rule = judged.suggested.amount, judged.suggested.rule
-        reward.closed_at = report.closed_at
         rules = await rules_in_force(session)
         reward.decide_by = rules.ends("reward_decision", report.closed_at, settings.tz)
         reward.next_reminder_at = next_moment(clocks(reward, report.number, report.id), {})
@@ -162,6 +166,7 @@ async def act(
         action = RewardAction(action_name)
     except ValueError:
         raise Invalid(f"未知操作：{action_name}") from None
+    authorise(action, actor)  # a role that may never do it hears so first
     report = await closed_report(session, number)
     reward = await open_reward(session, report, settings=settings, now=now)
     if action in (RewardAction.PROPOSE, RewardAction.APPROVE) and reward.status in OPEN:
@@ -172,7 +177,7 @@ async def act(
     state = RewardState(
         number, RewardStatus(reward.status), reward.suggested, reward.amount, reward.proposed_by
     )
-    entry = decide(state, action, actor, fields)
+    entry = decide(state, action, actor, fields, today=now.astimezone(settings.tz).date())
     row = _apply(reward, entry, actor, now, payee, vault)
     if entry.action == RewardAction.APPROVE:
         rules = await rules_in_force(session)
@@ -188,7 +193,7 @@ async def act(
         detail={"from": entry.frm.value, "to": entry.to.value, "amount": _yuan(entry.amount)},
         at=now,
     )
-    if entry.action in (RewardAction.APPROVE, RewardAction.PAY, RewardAction.WAIVE):
+    if entry.action in NOTIFIED_ACTIONS:
         await tell_reporter_of(
             session, report, reward, row, settings=settings, vault=vault, now=now
         )

@@ -22,6 +22,8 @@ TEMPLATES = {
     RewardAction.APPROVE: ("举报奖励通知", "reward_notified.txt.j2"),
     RewardAction.PAY: ("举报奖励已发放", "reward_paid.txt.j2"),
     RewardAction.WAIVE: ("举报奖励领取期限届满", "reward_waived.txt.j2"),
+    RewardAction.REFUSE: ("举报奖励审核结果", "reward_refused.txt.j2"),
+    RewardAction.EXCLUDE: ("举报奖励审核结果", "reward_refused.txt.j2"),
 }
 
 
@@ -43,7 +45,9 @@ async def tell_reporter_of(
         collect_by=last_day(reward.collect_by, settings.tz) if reward.collect_by else "",
         anonymous=report.anonymous,
         method=METHODS.get(entry.method or "", ""),
-        paid_on=entry.paid_on.isoformat() if entry.paid_on else "",
+        paid_on=f"{entry.paid_on.year}年{entry.paid_on.month}月{entry.paid_on.day}日"
+        if entry.paid_on
+        else "",
     )
     await tell_reporter(
         session,

@@ -145,3 +145,13 @@ def test_refusing_and_excluding_need_a_reason():
 def test_the_window_passing_waives_a_notified_reward():
     entry = decide(at(RewardStatus.NOTIFIED, amount=D(1)), RewardAction.WAIVE, SYSTEM, {})
     assert entry.to == RewardStatus.WAIVED
+
+
+def test_a_payment_cannot_be_dated_after_today():
+    fields = {"method": "cash", "reference": "收据 001", "paid_on": "2026-12-08"}
+    with pytest.raises(Invalid, match="不能晚于今天"):
+        decide(at(RewardStatus.CLAIMED), RewardAction.PAY, QIAN, fields, today=date(2026, 12, 7))
+    entry = decide(
+        at(RewardStatus.CLAIMED), RewardAction.PAY, QIAN, fields, today=date(2026, 12, 8)
+    )
+    assert entry.fields["paid_on"] == date(2026, 12, 8)

@@ -18,7 +18,7 @@ from rewards.models import Reward, RewardEntry
 
 WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
 RESIDENT_ID = "11010519491231002X"
-PAY = {"method": "bank", "reference": "ZJG-PAY-0001", "paid_on": "2026-12-20"}
+PAY = {"method": "bank", "reference": "ZJG-PAY-0001", "paid_on": "2026-11-27"}
 
 
 async def closed_with_fine(wechat, staff, openid: str, *, named: bool = True) -> object:  # type: ignore[no-untyped-def]
@@ -104,11 +104,12 @@ async def test_a_named_whistleblower_goes_from_report_to_paid(wechat, staff, ses
     assert paid["entries"][-1] | {"at": None} == {
         "action": "pay", "at": None, "actor": "qian", "from": "claimed", "to": "paid",
         "amount": "15000.00", "method": "bank", "reference": "ZJG-PAY-0001",
-        "paid_on": "2026-12-20", "note": "",
+        "paid_on": "2026-11-27", "note": "",
     }  # fmt: skip
     status, body = await reward_act(staff, filed.number, "qian", "pay", **PAY)
     assert status == 409  # never twice
-    assert "已于2026-12-20通过银行转账发放" in (await reporter_notices(sessions, filed.number))[-1]
+    paid_notice = (await reporter_notices(sessions, filed.number))[-1]
+    assert "已于2026年11月27日通过银行转账发放" in paid_notice
     async with sessions() as session:
         assert await verify(session) is None
         audited = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
@@ -183,6 +184,8 @@ async def test_excluding_a_reporter_with_supervision_duties(wechat, staff, sessi
     status, body = await reward_act(staff, filed.number, "wang", "exclude", note="本局执法人员")
     assert status == 200 and body["status"] == "ineligible"
     assert "负有安全监管职责的人员：本局执法人员" in body["reasons"][0]
+    told = await reporter_notices(sessions, filed.number)
+    assert len(told) == 1 and "不符合举报奖励的条件" in told[0] and "本局执法人员" not in told[0]
 
 
 async def test_the_payee_is_shown_to_finance_only_with_a_reason(wechat, staff, sessions):
