@@ -78,3 +78,23 @@ async def is_locked(session: AsyncSession, subjects: Sequence[str], now: datetim
 async def record_wrong(session: AsyncSession, subjects: Sequence[str], now: datetime) -> None:
     session.add_all(CodeAttempt(subject=subject, at=now) for subject in subjects)
     await session.flush()
+
+
+async def try_code(
+    session: AsyncSession,
+    number: str,
+    code: str,
+    stored_hash: str | None,
+    sender_hash: str,
+    now: datetime,
+) -> str:
+    """ok, locked or wrong: one try of a code for a number (`stored_hash` None when there is
+    no such report — the answer is the same). A wrong code counts against the number and the
+    sender (MAX_WRONG in LOCK_WINDOW lock either)."""
+    subjects = [number_subject(number), sender_subject(sender_hash)]
+    if await is_locked(session, subjects, now):
+        return "locked"
+    if not await code_matches(stored_hash, code):
+        await record_wrong(session, subjects, now)
+        return "wrong"
+    return "ok"

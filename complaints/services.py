@@ -159,15 +159,12 @@ async def query_report(
     session: AsyncSession, number: str, code: str, sender_hash: str, now: datetime
 ) -> QueryAnswer:
     """The report to anyone holding its code; wrong codes count towards the one-hour locks."""
-    subjects = [query_codes.number_subject(number), query_codes.sender_subject(sender_hash)]
-    if await query_codes.is_locked(session, subjects, now):
-        return QueryAnswer(locked=True)
     stored_hash = await session.scalar(
         select(Report.query_code_hash).where(Report.number == number)
     )
-    if not await query_codes.code_matches(stored_hash, code):
-        await query_codes.record_wrong(session, subjects, now)
-        return QueryAnswer()
+    tried = await query_codes.try_code(session, number, code, stored_hash, sender_hash, now)
+    if tried != "ok":
+        return QueryAnswer(locked=tried == "locked")
     row = (
         await session.execute(
             select(*_VIEW_COLUMNS)

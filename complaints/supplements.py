@@ -30,13 +30,9 @@ async def may_supplement(
         return bool(
             report and report.reporter_openid_hash in sender_hashes and report.status in OPEN
         )
-    subjects = [query_codes.number_subject(number), query_codes.sender_subject(sender_hashes[0])]
-    if await query_codes.is_locked(session, subjects, now):
-        return False
-    if not await query_codes.code_matches(report.query_code_hash if report else None, code):
-        await query_codes.record_wrong(session, subjects, now)
-        return False
-    return bool(report and report.status in OPEN)
+    stored_hash = report.query_code_hash if report else None
+    tried = await query_codes.try_code(session, number, code, stored_hash, sender_hashes[0], now)
+    return tried == "ok" and report is not None and report.status in OPEN
 
 
 async def add(

@@ -38,15 +38,12 @@ async def may_claim(
         if report.anonymous:
             return "code_needed"
     else:
-        subjects = [
-            query_codes.number_subject(number),
-            query_codes.sender_subject(sender_hashes[0]),
-        ]
-        if await query_codes.is_locked(session, subjects, now):
-            return "locked"
-        if not await query_codes.code_matches(report.query_code_hash if report else None, code):
-            await query_codes.record_wrong(session, subjects, now)
-            return "refused"
+        stored_hash = report.query_code_hash if report else None
+        tried = await query_codes.try_code(
+            session, number, code, stored_hash, sender_hashes[0], now
+        )
+        if tried != "ok":
+            return "locked" if tried == "locked" else "refused"
     assert report is not None
     status = await session.scalar(select(Reward.status).where(Reward.report_id == report.id))
     return "ok" if status == RewardStatus.NOTIFIED else "refused"
