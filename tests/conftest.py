@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -32,6 +33,7 @@ from jubao.demo.fake_api import FakeWeChat
 from jubao.demo.wechat import OfficialAccountSide
 from jubao.logs import PathOnlyAccessLogger
 from jubao.models import metadata
+from tests.database import empty_sqlite
 from tests.fake_wechat import pointing_at, serve_fake_api
 from tests.wechat_client import MpClient
 
@@ -71,6 +73,23 @@ async def stamp_head(connection: AsyncConnection) -> None:
     )
 
 
+async def _create_schema(url: str) -> None:
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+        await stamp_head(connection)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every table, stamped at head: built once per session, copied by
+    each test that wants an empty database (`empty_sqlite`)."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    _in_thread(_create_schema(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated to head."""
@@ -83,16 +102,13 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
-    """An empty schema: a new SQLite file, or the session's PostgreSQL database truncated."""
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> AsyncIterator[str]:
+    """An empty schema: a copy of the session's SQLite template, or the session's PostgreSQL
+    database truncated."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-        engine = make_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-            await stamp_head(connection)
-        await engine.dispose()
-        yield url
+        yield empty_sqlite(sqlite_template, tmp_path / "test.db")
         return
     url = request.getfixturevalue("postgres_url")
     engine = make_engine(url)
