@@ -90,6 +90,18 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# TRUNCATE ... RESTART IDENTITY, done by DELETE: the same empty tables and restarted ids, but
+# TRUNCATE gives every table and index new files, some 0.4 s a test against 0.02 s here.
+EMPTY_POSTGRES = text(
+    "DO $$ DECLARE s record; BEGIN "
+    + "".join(f'DELETE FROM "{table.name}"; ' for table in reversed(metadata.sorted_tables))
+    + "FOR s IN SELECT schemaname, sequencename FROM pg_sequences "
+    "WHERE schemaname = current_schema() LOOP "
+    "EXECUTE format('ALTER SEQUENCE %I.%I RESTART', s.schemaname, s.sequencename); "
+    "END LOOP; END $$"
+)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated to head."""
@@ -112,9 +124,8 @@ async def database_url(
         return
     url = request.getfixturevalue("postgres_url")
     engine = make_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await connection.execute(EMPTY_POSTGRES)
     await engine.dispose()
     yield url
 
