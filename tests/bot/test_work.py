@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode
 
@@ -10,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from jubao.app import create_app
-from jubao.demo.wechat import SignedRequest, WorkSide
+from jubao.demo.wechat import SignedRequest
 from notifications.message_log import InboundMessage
 from tests.staff import StaffApi
-from tests.wechat_client import MpClient
+from tests.wechat_client import MpClient, WorkClient, next_work_msg_id
 
 # WeChat Work's published test app (SPEC §2).
 WORK = {
@@ -22,27 +21,6 @@ WORK = {
     "work_corpid": "wx5823bf96d3bd56c7",
 }
 WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
-_ids = itertools.count(7_000_000_000_000_000_001)
-
-
-class Officers:
-    def __init__(self, client, side: WorkSide, clock) -> None:  # type: ignore[no-untyped-def]
-        self.client, self.side, self.clock = client, side, clock
-
-    def signed(self, user: str, content: str, msg_id: int | None = None) -> SignedRequest:
-        now = int(self.clock.now().timestamp())
-        xml = self.side.text(user, content, msg_id or next(_ids), now)
-        return self.side.request(xml, timestamp=now)
-
-    async def post(self, signed: SignedRequest) -> tuple[int, str]:
-        response = await self.client.post(f"/wechat/work?{signed.query}", data=signed.body)
-        body = await response.text()
-        return response.status, self.side.read_reply(body) if response.status == 200 else body
-
-    async def say(self, user: str, content: str) -> str:
-        status, reply = await self.post(self.signed(user, content))
-        assert status == 200, reply
-        return reply
 
 
 @pytest.fixture
@@ -52,10 +30,7 @@ async def desk(aiohttp_client, settings, side, clock, sessions, towns):  # type:
     staff = StaffApi(client, sessions, clock)
     await staff.add("wang", "dispatcher")
     await staff.add("zhangwei", "officer", wework_id="zhangwei")
-    work = Officers(
-        client, WorkSide(WORK["work_token"], WORK["work_corpid"], WORK["work_aes_key"]), clock
-    )
-    return MpClient(client, side, clock), staff, work
+    return MpClient(client, side, clock), staff, WorkClient.of(client, app_settings, clock)
 
 
 async def assigned_to_zhangwei(wechat, staff) -> str:  # type: ignore[no-untyped-def]
@@ -193,7 +168,7 @@ async def test_a_picture_gets_the_text_only_answer_and_is_logged_once(desk, sess
     xml = work.side.message(
         "zhangwei",
         "image",
-        next(_ids),
+        next_work_msg_id(),
         now,
         PicUrl="http://example.invalid/p.jpg",
         MediaId="media-1",
