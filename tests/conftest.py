@@ -34,7 +34,9 @@ from jubao.demo.wechat import OfficialAccountSide
 from jubao.logs import PathOnlyAccessLogger
 from jubao.models import metadata
 from tests.database import empty_sqlite
+from tests.factories import Reports
 from tests.fake_wechat import pointing_at, serve_fake_api
+from tests.staff import StaffApi
 from tests.wechat_client import MpClient
 
 POSTGRES_URL = os.environ.get("JUBAO_TEST_POSTGRES_URL", "")
@@ -199,8 +201,6 @@ def api_settings(settings: Settings, fake_api: FakeWeChat) -> Settings:
 async def staff(client, sessions, clock, towns):  # type: ignore[no-untyped-def]
     """The demo's staff: dispatcher wang, leader li, finance qian, auditor zhao, admin root,
     officers zhangwei (塘桥镇) and the city brigade's officers, with tokens."""
-    from tests.staff import StaffApi
-
     api = StaffApi(client, sessions, clock)
     await api.add("wang", "dispatcher")
     await api.add("li", "leader")
@@ -209,3 +209,15 @@ async def staff(client, sessions, clock, towns):  # type: ignore[no-untyped-def]
     await api.add("root", "admin")
     await api.add("zhangwei", "officer", wework_id="zhangwei")
     return api
+
+
+@pytest.fixture
+def reports(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: FixedClock,
+    towns: list[str],
+) -> Reports:
+    """Reports filed and advanced through the domain services (tests/factories.py), on the
+    demo registry, at the test clock's time unless told."""
+    return Reports(sessions, settings, clock)
