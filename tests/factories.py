@@ -118,7 +118,8 @@ async def advanced_report(
 ) -> Report:
     """A report filed and walked along the main line to `status`, every step at `at`: the
     dispatcher accepts it (routing may assign it) and assigns it to the officer `by` unless
-    routing did, `by` takes it and concludes with `conclusion`, the leader closes it."""
+    routing did, `by` takes it and concludes with `conclusion`, the leader closes it.
+    `accepted` is reached only where no routing rule matches (every demo town has one)."""
     target = Status(status)
     report = await filed_report(session, settings, at=at, **filing)
     steps = {
@@ -134,7 +135,9 @@ async def advanced_report(
         action, actor, fields = steps[reached]
         report = await acted_on(session, settings, report.number, action, by=actor, at=at, **fields)
     if report.status != target:
-        raise AssertionError(f"{report.number} is {report.status}, not {status}: routed on?")
+        raise AssertionError(
+            f"{report.number} is {report.status}, not {status}: routing assigns on acceptance"
+        )
     return report
 
 
