@@ -120,7 +120,7 @@ async def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 ) -> AsyncIterator[str]:
     """An empty schema: a copy of the session's SQLite template, or the session's PostgreSQL
-    database truncated."""
+    database emptied."""
     if request.param == "sqlite":
         yield empty_sqlite(sqlite_template, tmp_path / "test.db")
         return
