@@ -34,7 +34,7 @@ from jubao.identity import IdentityVault
 from jubao.roles import Role
 from tests.wechat_client import next_msg_id
 
-WORKSHOP = "塘桥镇东街一家无名五金加工作坊"  # in the demo registry's 塘桥镇, no enterprise of it
+WORKSHOP = "塘桥镇东街一家无名五金加工作坊"  # in 塘桥镇; names no registered enterprise
 KINDS = {
     "hazard": NewReport("hazard", "塘桥镇", WORKSHOP, "仓库消防通道被化工原料桶堵死，灭火器过期。"),
     "injury": NewReport(
@@ -45,7 +45,7 @@ KINDS = {
 DISPATCHER = Actor("wang", Role.DISPATCHER)
 LEADER = Actor("li", Role.LEADER)
 NOT_SUBSTANTIATED = {"finding": "unsubstantiated", "summary": "现场检查未发现所述问题"}
-# The main line of the lifecycle: each status, and the action that reaches the next one.
+# The lifecycle's main line, in order: what advanced_report walks.
 MAIN_LINE = (
     Status.RECEIVED,
     Status.ACCEPTED,
