@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode
 
@@ -10,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from jubao.app import create_app
-from jubao.demo.wechat import SignedRequest, WorkSide
+from jubao.demo.wechat import SignedRequest
 from notifications.message_log import InboundMessage
+from tests.factories import Reports
 from tests.staff import StaffApi
-from tests.wechat_client import MpClient
+from tests.wechat_client import WorkClient, next_work_msg_id
 
 # WeChat Work's published test app (SPEC §2).
 WORK = {
@@ -21,53 +21,29 @@ WORK = {
     "work_aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
     "work_corpid": "wx5823bf96d3bd56c7",
 }
-WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
-_ids = itertools.count(7_000_000_000_000_000_001)
-
-
-class Officers:
-    def __init__(self, client, side: WorkSide, clock) -> None:  # type: ignore[no-untyped-def]
-        self.client, self.side, self.clock = client, side, clock
-
-    def signed(self, user: str, content: str, msg_id: int | None = None) -> SignedRequest:
-        now = int(self.clock.now().timestamp())
-        xml = self.side.text(user, content, msg_id or next(_ids), now)
-        return self.side.request(xml, timestamp=now)
-
-    async def post(self, signed: SignedRequest) -> tuple[int, str]:
-        response = await self.client.post(f"/wechat/work?{signed.query}", data=signed.body)
-        body = await response.text()
-        return response.status, self.side.read_reply(body) if response.status == 200 else body
-
-    async def say(self, user: str, content: str) -> str:
-        status, reply = await self.post(self.signed(user, content))
-        assert status == 200, reply
-        return reply
 
 
 @pytest.fixture
-async def desk(aiohttp_client, settings, side, clock, sessions, towns):  # type: ignore[no-untyped-def]
+async def desk(aiohttp_client, settings, clock, sessions, towns):  # type: ignore[no-untyped-def]
+    """The app with a WeChat Work app; reports made by the domain services (tests/
+    factories.py), read back through the staff API, and worked over the real callback."""
     app_settings = settings.replace(**WORK, scheduler=False)
     client = await aiohttp_client(create_app(app_settings, clock=clock))
     staff = StaffApi(client, sessions, clock)
     await staff.add("wang", "dispatcher")
     await staff.add("zhangwei", "officer", wework_id="zhangwei")
-    work = Officers(
-        client, WorkSide(WORK["work_token"], WORK["work_corpid"], WORK["work_aes_key"]), clock
-    )
-    return MpClient(client, side, clock), staff, work
+    reports = Reports(sessions, app_settings, clock)
+    return reports, staff, WorkClient.of(client, app_settings, clock)
 
 
-async def assigned_to_zhangwei(wechat, staff) -> str:  # type: ignore[no-untyped-def]
-    filed = await wechat.file_report("o-citizen", town="塘桥镇", place=WORKSHOP)
-    await staff.act(filed.number, "wang", "accept")
-    await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
-    return filed.number
+async def assigned_to_zhangwei(reports: Reports) -> str:
+    """A citizen's report, accepted and assigned to zhangwei (塘桥镇), not yet taken."""
+    return (await reports.advanced("assigned", by="zhangwei")).number
 
 
 async def test_officer_takes_reports_progress_and_concludes(desk):
-    wechat, staff, work = desk
-    number = await assigned_to_zhangwei(wechat, staff)
+    reports, staff, work = desk
+    number = await assigned_to_zhangwei(reports)
 
     assert number in await work.say("zhangwei", "我的")
     assert f"已接收 {number}" in await work.say("zhangwei", f"接收 {number}")
@@ -83,8 +59,8 @@ async def test_officer_takes_reports_progress_and_concludes(desk):
 
 
 async def test_not_his_report_unknown_user_and_bad_commands(desk):
-    wechat, staff, work = desk
-    number = await assigned_to_zhangwei(wechat, staff)
+    reports, staff, work = desk
+    number = await assigned_to_zhangwei(reports)
     assert "没有分派给您" in await work.say("zhaomin", f"接收 {number}")
     assert (await staff.report(number, "wang"))["status"] == "assigned"
     assert "不在执法人员名单" in await work.say("stranger", "我的")
@@ -95,8 +71,8 @@ async def test_not_his_report_unknown_user_and_bad_commands(desk):
 
 
 async def test_return_sends_it_back_for_reassignment(desk):
-    wechat, staff, work = desk
-    number = await assigned_to_zhangwei(wechat, staff)
+    reports, staff, work = desk
+    number = await assigned_to_zhangwei(reports)
     assert "已退回" in await work.say("zhangwei", f"退回 {number} 不属于本镇辖区")
     report = await staff.report(number, "wang")
     assert report["status"] == "accepted" and report["assignee"] is None
@@ -104,16 +80,16 @@ async def test_return_sends_it_back_for_reassignment(desk):
 
 
 async def test_overdue_lists_only_late_reports(desk, clock):
-    wechat, staff, work = desk
-    number = await assigned_to_zhangwei(wechat, staff)
+    reports, _, work = desk
+    number = await assigned_to_zhangwei(reports)
     assert "没有逾期" in await work.say("zhangwei", "逾期")
     clock.advance(timedelta(days=4))  # Friday + 1 working day ends Monday 24:00; now Tuesday
     assert number in await work.say("zhangwei", "逾期")
 
 
 async def test_a_retried_command_acts_once(desk, sessions):
-    wechat, staff, work = desk
-    number = await assigned_to_zhangwei(wechat, staff)
+    reports, staff, work = desk
+    number = await assigned_to_zhangwei(reports)
     signed = work.signed("zhangwei", f"进展 {number} 第一次检查")
     first, again = await work.post(signed), await work.post(signed)
     assert first == again and first[0] == 200
@@ -177,8 +153,8 @@ async def test_app_events_get_no_answer_and_write_nothing(desk, sessions, clock)
 
 
 async def test_an_officer_cannot_note_or_conclude_anothers_report(desk):
-    wechat, staff, work = desk
-    number = await assigned_to_zhangwei(wechat, staff)
+    reports, staff, work = desk
+    number = await assigned_to_zhangwei(reports)
     await work.say("zhangwei", f"接收 {number}")
     assert "没有分派给您" in await work.say("zhaomin", f"进展 {number} 我来看看")
     assert "没有分派给您" in await work.say("zhaomin", f"不属实 {number} 没有问题")
@@ -193,7 +169,7 @@ async def test_a_picture_gets_the_text_only_answer_and_is_logged_once(desk, sess
     xml = work.side.message(
         "zhangwei",
         "image",
-        next(_ids),
+        next_work_msg_id(),
         now,
         PicUrl="http://example.invalid/p.jpg",
         MediaId="media-1",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
+from complaints.models import Report, ReportEvent
 from jubao.audit import AuditEntry, verify
-
-WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
+from jubao.background import BACKGROUND
+from jubao.keys import ENGINE
+from tests.factories import WORKSHOP
 
 
 async def test_report_travels_from_chat_to_closing(wechat, staff, sessions):
@@ -59,8 +62,8 @@ async def test_report_travels_from_chat_to_closing(wechat, staff, sessions):
     assert audited[:2] == ["accept", "assign"] and audited[-1] == "close"
 
 
-async def test_red_enterprise_is_urgent_and_goes_to_the_city_brigade(wechat, staff):
-    filed = await wechat.file_report("o-1", town="塘桥镇", place="宏达化工的仓库")
+async def test_red_enterprise_is_urgent_and_goes_to_the_city_brigade(reports, staff):
+    filed = await reports.filed(openid="o-1", place="宏达化工的仓库")
     _status, report = await staff.act(filed.number, "wang", "accept")
     assert report["urgent"] is True
     assert report["enterprise"] == {
@@ -72,10 +75,8 @@ async def test_red_enterprise_is_urgent_and_goes_to_the_city_brigade(wechat, sta
     assert report["assignee"]["wework_id"] == "chenjianguo"  # a tie goes to the smaller id
 
 
-async def test_assignments_spread_over_the_unit(wechat, staff):
-    numbers = [
-        (await wechat.file_report(f"o-{n}", town="塘桥镇", place=WORKSHOP)).number for n in range(4)
-    ]
+async def test_assignments_spread_over_the_unit(reports, staff):
+    numbers = [(await reports.filed(openid=f"o-{n}")).number for n in range(4)]
     assignees = []
     for number in numbers:
         assignees.append((await staff.act(number, "wang", "accept"))[1]["assignee"]["wework_id"])
@@ -96,8 +97,8 @@ async def test_roles_that_read_no_reports_get_403(staff):
         assert status == 403 and body["error"] == "forbidden"
 
 
-async def test_wrong_role_illegal_move_and_bad_fields(wechat, staff):
-    filed = await wechat.file_report("o-x", town="塘桥镇", place=WORKSHOP)
+async def test_wrong_role_illegal_move_and_bad_fields(reports, staff):
+    filed = await reports.filed(openid="o-x")
     status, body = await staff.act(filed.number, "zhao", "accept")
     assert status == 403 and body["error"] == "forbidden"
     status, body = await staff.act(filed.number, "li", "close")
@@ -118,24 +119,24 @@ async def test_wrong_role_illegal_move_and_bad_fields(wechat, staff):
     assert [event["action"] for event in report["events"]] == ["file"]
 
 
-async def test_accepting_twice_is_an_illegal_move(wechat, staff):
-    filed = await wechat.file_report("o-twice", town="塘桥镇", place=WORKSHOP)
+async def test_accepting_twice_is_an_illegal_move(reports, staff):
+    filed = await reports.filed(openid="o-twice")
     assert (await staff.act(filed.number, "wang", "accept"))[0] == 200
     status, body = await staff.act(filed.number, "wang", "accept")
     assert status == 409 and body["error"] == "illegal_transition"
 
 
-async def test_assigning_to_someone_not_on_the_list_is_refused(wechat, staff):
-    filed = await wechat.file_report("o-nobody", town="塘桥镇", place=WORKSHOP)
+async def test_assigning_to_someone_not_on_the_list_is_refused(reports, staff):
+    filed = await reports.filed(openid="o-nobody")
     await staff.act(filed.number, "wang", "accept")
     status, body = await staff.act(filed.number, "wang", "assign", assignee="nobody")
     assert status == 422 and body["error"] == "invalid" and "nobody" in body["message"]
     assert (await staff.report(filed.number, "wang"))["assignee"]["wework_id"] == "zhangwei"
 
 
-async def test_merging_needs_another_existing_report(wechat, staff):
-    first = await wechat.file_report("o-m1", town="塘桥镇", place=WORKSHOP)
-    second = await wechat.file_report("o-m2", town="塘桥镇", place=WORKSHOP)
+async def test_merging_needs_another_existing_report(reports, staff):
+    first = await reports.filed(openid="o-m1")
+    second = await reports.filed(openid="o-m2")
     for target in (second.number, "ZJG-2026-999999"):
         status, body = await staff.act(
             second.number, "wang", "merge", duplicate_of=target, note="同一问题"
@@ -149,8 +150,8 @@ async def test_merging_needs_another_existing_report(wechat, staff):
     assert [e["action"] for e in body["events"]] == ["file", "merge"]
 
 
-async def test_reject_with_a_standard_reason(wechat, staff):
-    filed = await wechat.file_report("o-r", town="塘桥镇", place=WORKSHOP)
+async def test_reject_with_a_standard_reason(reports, staff):
+    filed = await reports.filed(openid="o-r")
     status, report = await staff.act(
         filed.number, "wang", "reject", reason="outside_remit", note="属于住建部门职责"
     )
@@ -158,9 +159,9 @@ async def test_reject_with_a_standard_reason(wechat, staff):
     assert report["events"][-1]["note"] == "属于住建部门职责"
 
 
-async def test_officers_see_only_their_towns(wechat, staff):
-    mine = await wechat.file_report("o-a", town="塘桥镇", place=WORKSHOP)
-    theirs = await wechat.file_report("o-b", town="金港镇", place="金港镇一处废弃仓库")
+async def test_officers_see_only_their_towns(reports, staff):
+    mine = await reports.filed(openid="o-a")
+    theirs = await reports.filed(openid="o-b", town="金港镇", place="金港镇一处废弃仓库")
     status, listing = await staff.get("/api/v1/reports", "zhangwei")
     assert [item["number"] for item in listing["items"]] == [mine.number]
     status, body = await staff.get(f"/api/v1/reports/{theirs.number}", "zhangwei")
@@ -169,9 +170,9 @@ async def test_officers_see_only_their_towns(wechat, staff):
     assert status == 404
 
 
-async def test_an_officer_acts_only_on_his_own_assignments(wechat, staff):
+async def test_an_officer_acts_only_on_his_own_assignments(reports, staff):
     await staff.add("zhaomin", "officer", wework_id="zhaomin")
-    filed = await wechat.file_report("o-c", town="塘桥镇", place=WORKSHOP)
+    filed = await reports.filed(openid="o-c")
     await staff.act(filed.number, "wang", "accept")
     await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
     status, body = await staff.act(filed.number, "zhaomin", "take")
@@ -188,17 +189,15 @@ async def test_an_officer_acts_only_on_his_own_assignments(wechat, staff):
         ({"overdue": "true"}, 0),
     ],
 )
-async def test_list_filters(wechat, staff, params, expected):
-    await wechat.file_report("o-1", town="塘桥镇", place=WORKSHOP)
-    await wechat.file_report("o-2", category="2", town="金港镇", place="金港镇码头")
+async def test_list_filters(reports, staff, params, expected):
+    await reports.filed(openid="o-1")
+    await reports.filed(openid="o-2", kind="injury", town="金港镇", place="金港镇码头")
     status, listing = await staff.get("/api/v1/reports", "wang", **params)
     assert status == 200 and listing["total"] == expected
 
 
-async def test_overdue_after_the_acceptance_deadline(wechat, staff, clock):
-    from datetime import timedelta
-
-    filed = await wechat.file_report("o-late", town="塘桥镇", place=WORKSHOP)
+async def test_overdue_after_the_acceptance_deadline(reports, staff, clock):
+    filed = await reports.filed(openid="o-late")
     clock.advance(timedelta(days=16))
     _status, listing = await staff.get("/api/v1/reports", "wang", overdue="true")
     assert [item["number"] for item in listing["items"]] == [filed.number]
@@ -210,10 +209,8 @@ async def test_bad_filter_values_are_422(staff):
         assert status == 422 and body["error"] == "invalid"
 
 
-async def test_reveal_needs_a_role_and_a_reason_and_is_audited(wechat, staff, sessions):
-    filed = await wechat.file_report(
-        "o-named", town="塘桥镇", place=WORKSHOP, name="李四", phone="13800138000"
-    )
+async def test_reveal_needs_a_role_and_a_reason_and_is_audited(reports, staff, sessions):
+    filed = await reports.filed(openid="o-named", name="李四", phone="13800138000")
     path = f"/api/v1/reports/{filed.number}/reveal"
     assert (await staff.post(path, "zhangwei", {"reason": "核实"}))[0] == 403
     assert (await staff.post(path, "wang", {}))[0] == 422
@@ -226,8 +223,8 @@ async def test_reveal_needs_a_role_and_a_reason_and_is_audited(wechat, staff, se
     assert entry.actor == "wang" and "需电话核实" in entry.detail and "李四" not in entry.detail
 
 
-async def test_extension_moves_the_handling_deadline_once(wechat, staff):
-    filed = await wechat.file_report("o-e", town="塘桥镇", place=WORKSHOP)
+async def test_extension_moves_the_handling_deadline_once(reports, staff):
+    filed = await reports.filed(openid="o-e")
     before = (await staff.act(filed.number, "wang", "accept"))[1]["deadlines"]["handle_by"]
     status, report = await staff.act(filed.number, "li", "extend", days=30, note="需要检测")
     assert status == 200 and before == "2027-01-26T16:00:00Z"
@@ -236,8 +233,8 @@ async def test_extension_moves_the_handling_deadline_once(wechat, staff):
     assert status == 409
 
 
-async def test_an_anonymous_reporter_has_nothing_to_reveal(wechat, staff, sessions):
-    filed = await wechat.file_report("o-anon", town="塘桥镇", place=WORKSHOP)
+async def test_an_anonymous_reporter_has_nothing_to_reveal(reports, staff, sessions):
+    filed = await reports.filed(openid="o-anon")
     status, body = await staff.post(
         f"/api/v1/reports/{filed.number}/reveal", "li", {"reason": "核实"}
     )
@@ -250,17 +247,15 @@ async def test_an_anonymous_reporter_has_nothing_to_reveal(wechat, staff, sessio
     assert status == 403 and body["error"] == "forbidden"
 
 
-async def test_two_dispatchers_accepting_at_once_accept_once(wechat, staff, sessions, database_url):
+async def test_two_dispatchers_accepting_at_once_accept_once(
+    reports, staff, sessions, database_url
+):
     """Both read the report, then wait for its row lock (held here by a third transaction);
     the second to get it must see the report as the first left it: one 200, one 409, one
     acceptance and one assignment."""
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite runs one transaction at a time: the race cannot happen there")
-    from sqlalchemy import select, text
-
-    from complaints.models import Report, ReportEvent
-
-    filed = await wechat.file_report("o-race", town="塘桥镇", place="塘桥镇东街一家五金作坊")
+    filed = await reports.filed(openid="o-race", place="塘桥镇东街一家五金作坊")
     await staff.add("wang3", "dispatcher")
     async with sessions.begin() as holder:
         await holder.execute(
@@ -298,10 +293,8 @@ EXPECTED = {  # route: status for wang (dispatcher), li (leader), zhao (auditor)
 }
 
 
-async def test_every_route_with_every_role(wechat, staff):
-    filed = await wechat.file_report(
-        "o-roles", town="塘桥镇", place=WORKSHOP, name="赵六", phone="13700001111"
-    )
+async def test_every_route_with_every_role(reports, staff):
+    filed = await reports.filed(openid="o-roles", name="赵六", phone="13700001111")
     number = filed.number
     seen: dict[str, tuple[int, ...]] = {}
     seen["list"] = tuple([(await staff.get("/api/v1/reports", who))[0] for who in ROLES])
@@ -321,15 +314,10 @@ async def test_every_route_with_every_role(wechat, staff):
     assert seen == EXPECTED
 
 
-async def test_a_request_uses_one_session_and_answers_in_utf8(wechat, staff):
+async def test_a_request_uses_one_session_and_answers_in_utf8(reports, staff):
     """Authentication, the scope check and the answer share one database session (one
     connection checked out of the pool); Chinese comes as UTF-8, not \\u escapes."""
-    from sqlalchemy import event
-
-    from jubao.background import BACKGROUND
-    from jubao.keys import ENGINE
-
-    filed = await wechat.file_report("o-one", town="塘桥镇", place=WORKSHOP)
+    filed = await reports.filed(openid="o-one")
     await staff.client.app[BACKGROUND].run_once()  # the filing's deliveries are done: idle
     checkouts: list[object] = []
     engine = staff.client.app[ENGINE].sync_engine

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.engine import make_url
 
-from complaints.new_report import NewReport
-from complaints.services import file_report
 from jubao.cli import iso_time, main
 from jubao.cli.jobs import parse_at
 from jubao.config import Settings, load_settings, with_secrets
-from jubao.identity import IdentityVault
 from tests.database import run_in_transaction
+from tests.factories import filed_report
 
 
 @pytest.fixture
@@ -25,18 +26,11 @@ def db(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     registry.write_text("towns: [{name: 塘桥镇}]\n", encoding="utf-8")
     assert main(["registry", "load", str(registry)]) == 0
     settings = with_secrets(load_settings())
-    new = NewReport("hazard", "塘桥镇", "某五金作坊", "消防通道被堵死，灭火器过期。")
+    filed_at = datetime(2026, 11, 27, 2, tzinfo=UTC)
     asyncio.run(
         run_in_transaction(
             settings.database_url,
-            lambda s: file_report(
-                s,
-                new,
-                "o-cli",
-                vault=IdentityVault(settings.identity_keys),
-                settings=settings,
-                now=datetime(2026, 11, 27, 2, tzinfo=UTC),
-            ),
+            lambda s: filed_report(s, settings, at=filed_at, openid="o-cli"),
         )
     )
     return settings
@@ -54,10 +48,6 @@ def test_a_sweep_as_of_a_local_time(db, capsys):
 def test_a_report_that_fails_is_counted_and_the_exit_code_says_so(db, capsys):
     """The database refuses the report's reminder (bad data, a bug): it is counted, and the
     run says so in its exit code."""
-    import sqlite3
-
-    from sqlalchemy.engine import make_url
-
     with sqlite3.connect(make_url(db.database_url).database) as connection:
         connection.execute(
             "CREATE TRIGGER refuse BEFORE INSERT ON reminder_ledger "
@@ -83,8 +73,6 @@ def test_a_bad_time_is_a_usage_error_not_a_traceback(capsys, command):
 
 
 def test_digest_send_queues_once_per_dispatcher_and_day(db, capsys, monkeypatch):
-    import io
-
     monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
     assert main(["user", "add", "wang", "--role", "dispatcher", "--wework-id", "wang-wx"]) == 0
     assert main(["digest", "send", "--at", "2026-12-12T09:00"]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -11,20 +12,18 @@ from jubao.app import create_app
 from jubao.background import BACKGROUND
 from notifications.models import OutboxMessage
 from tests.staff import StaffApi
-from tests.wechat_client import MpClient
-
-WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
 
 
 @pytest.fixture
-async def world(aiohttp_client, api_settings, side, clock, sessions, towns, fake_api):  # type: ignore[no-untyped-def]
-    """The app talking to the fake WeChat API, with the group posted by appchat."""
+async def world(aiohttp_client, api_settings, clock, sessions, reports, fake_api):  # type: ignore[no-untyped-def]
+    """The app talking to the fake WeChat API, with the group posted by appchat; reports
+    filed by the citizens (tests/factories.py) and acted on by the staff over the API."""
     settings = api_settings.replace(work_chatid="wrjubao-group", scheduler=False)
     client = await aiohttp_client(create_app(settings, clock=clock))
     staff = StaffApi(client, sessions, clock)
     await staff.add("wang", "dispatcher")
     await staff.add("li", "leader")
-    return MpClient(client, side, clock), staff, client.app, fake_api
+    return reports, staff, client.app, fake_api
 
 
 async def deliver(app) -> None:  # type: ignore[no-untyped-def]
@@ -32,10 +31,8 @@ async def deliver(app) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_assignment_reaches_group_and_officer_without_the_reporters_identity(world):
-    wechat, staff, app, fake = world
-    filed = await wechat.file_report(
-        "o-secret-citizen", town="塘桥镇", place=WORKSHOP, name="王秘密", phone="13912345678"
-    )
+    reports, staff, app, fake = world
+    filed = await reports.filed(openid="o-secret-citizen", name="王秘密", phone="13912345678")
     status, report = await staff.act(filed.number, "wang", "accept")
     assert status == 200
     await deliver(app)
@@ -54,10 +51,8 @@ async def test_assignment_reaches_group_and_officer_without_the_reporters_identi
 
 
 async def test_the_web_process_delivers_right_after_the_commit(world):
-    import asyncio
-
-    wechat, staff, _app, fake = world
-    filed = await wechat.file_report("o-1", town="塘桥镇", place=WORKSHOP)
+    reports, staff, _app, fake = world
+    filed = await reports.filed(openid="o-1")
     await staff.act(filed.number, "wang", "reject", reason="no_facts", note="地址不详")
     for _ in range(100):
         if fake.sent("mp_custom"):
@@ -70,19 +65,16 @@ async def test_the_web_process_delivers_right_after_the_commit(world):
 
 
 async def test_transfer_tells_the_reporter_where(world):
-    wechat, staff, app, fake = world
-    filed = await wechat.file_report("o-2", town="塘桥镇", place=WORKSHOP)
+    reports, staff, app, fake = world
+    filed = await reports.filed(openid="o-2")
     await staff.act(filed.number, "wang", "transfer", to="市住房和城乡建设局")
     await deliver(app)
     assert "市住房和城乡建设局" in fake.last("mp_custom").text
 
 
 async def test_with_30_percent_failures_every_message_arrives_exactly_once(world, clock, sessions):
-    wechat, staff, app, fake = world
-    numbers = [
-        (await wechat.file_report(f"o-many-{n}", town="塘桥镇", place=WORKSHOP)).number
-        for n in range(8)
-    ]
+    reports, staff, app, fake = world
+    numbers = [(await reports.filed(openid=f"o-many-{n}")).number for n in range(8)]
     fake.fail(0.3, seed=7, kinds=("busy", "http500"))
     for number in numbers:
         await staff.act(number, "wang", "accept")

@@ -10,9 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import jubao.demo
@@ -33,11 +31,11 @@ from complaints.registry import (
     parse_registry,
 )
 from complaints.registry_yaml import load_yaml
-from jubao import migrate
 from jubao.cli import main
 from jubao.db import make_engine
 from jubao.demo import demo_registry
 from jubao.models import metadata
+from tests.database import empty_sqlite
 
 DEMO_FILE = Path(jubao.demo.__file__).parent / "registry.yaml"
 BRIGADE = "市应急管理局执法大队"
@@ -348,24 +346,10 @@ async def test_rules_are_replaced_as_a_whole_in_file_order(sessions):
 
 
 @pytest.fixture
-def cli_url(tmp_path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+def cli_url(tmp_path, monkeypatch, sqlite_template) -> str:  # type: ignore[no-untyped-def]
     """A database with every table, stamped at the newest migration, for `jubao registry load`."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    url = empty_sqlite(sqlite_template, tmp_path / "cli.db")
     monkeypatch.setenv("JUBAO_DATABASE_URL", url)
-
-    def stamp(connection: Connection) -> None:
-        config = migrate.alembic_config()
-        config.attributes["connection"] = connection
-        command.stamp(config, "head")
-
-    async def build() -> None:
-        engine = make_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-            await connection.run_sync(stamp)
-        await engine.dispose()
-
-    asyncio.run(build())
     return url
 
 

@@ -10,25 +10,27 @@ import pytest
 from sqlalchemy import select, text
 
 from complaints.models import ReminderEntry, Report
-from complaints.sweep import sweep
+from complaints.sweep import sweep, sweep_in_batches
 from jubao.identity import IdentityVault
 from notifications.models import OutboxMessage
-from tests.conftest import TEST_KEY
+from tests.factories import DISPATCHER, LEADER
 
-WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
 ACCEPT_BY = datetime(2026, 12, 12, 16, 0, tzinfo=UTC)  # filed 27 Nov: 15 days, 24:00 local
 
 
 @pytest.fixture
-async def office(wechat, staff, sessions):  # type: ignore[no-untyped-def]
+async def office(reports, staff):  # type: ignore[no-untyped-def]
+    """Reports, and the dispatcher and leader who hear of their deadlines in WeChat Work."""
     await staff.add("wang2", "dispatcher", wework_id="wang-wx")
     await staff.add("li2", "leader", wework_id="li-wx")
-    return wechat, staff
+    return reports
 
 
 async def run(sessions, settings, at: datetime):  # type: ignore[no-untyped-def]
     async with sessions.begin() as session:
-        return await sweep(session, at, settings=settings, vault=IdentityVault((TEST_KEY,)))
+        return await sweep(
+            session, at, settings=settings, vault=IdentityVault(settings.identity_keys)
+        )
 
 
 async def reminders(sessions) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -42,8 +44,7 @@ async def reminders(sessions) -> list[tuple[str, str, str]]:  # type: ignore[no-
 
 
 async def test_acceptance_clock_reminds_dispatchers_then_escalates(office, sessions, settings):
-    wechat, _ = office
-    filed = await wechat.file_report("o-1", town="塘桥镇", place=WORKSHOP)
+    filed = await office.filed()
     assert (await run(sessions, settings, ACCEPT_BY - timedelta(days=3, seconds=1))).sent == 0
     assert (await run(sessions, settings, ACCEPT_BY - timedelta(days=3))).sent == 1
     assert (await run(sessions, settings, ACCEPT_BY - timedelta(days=2))).sent == 0
@@ -59,8 +60,7 @@ async def test_acceptance_clock_reminds_dispatchers_then_escalates(office, sessi
 
 
 async def test_a_late_first_sweep_sends_only_the_overdue_notice(office, sessions, settings):
-    wechat, _ = office
-    await wechat.file_report("o-2", town="塘桥镇", place=WORKSHOP)
+    await office.filed()
     report = await run(sessions, settings, ACCEPT_BY + timedelta(hours=1))
     assert (report.sent, report.skipped) == (1, 2)
     async with sessions() as session:
@@ -77,14 +77,7 @@ async def test_a_late_first_sweep_sends_only_the_overdue_notice(office, sessions
 
 
 async def test_the_assigned_officer_and_the_group_hear_of_handling(office, sessions, settings):
-    wechat, staff = office
-    filed = await wechat.file_report("o-3", town="塘桥镇", place=WORKSHOP)
-    await staff.act(filed.number, "wang", "accept")
-    await staff.act(filed.number, "wang", "assign", assignee="zhangwei")
-    await staff.act(filed.number, "zhangwei", "take")
-    handle_by = datetime.fromisoformat(
-        (await staff.report(filed.number, "wang"))["deadlines"]["handle_by"]
-    )
+    handle_by = (await office.advanced("investigating", by="zhangwei")).handle_by
     await run(sessions, settings, handle_by - timedelta(days=3))
     await run(sessions, settings, handle_by)
     sent = await reminders(sessions)
@@ -96,39 +89,31 @@ async def test_the_assigned_officer_and_the_group_hear_of_handling(office, sessi
 async def test_an_extension_moves_the_deadline_and_cancels_the_overdue_notice(
     office, sessions, settings
 ):
-    wechat, staff = office
-    filed = await wechat.file_report("o-4", town="塘桥镇", place=WORKSHOP)
-    await staff.act(filed.number, "wang", "accept")
-    old = datetime.fromisoformat(
-        (await staff.report(filed.number, "wang"))["deadlines"]["handle_by"]
-    )
+    report = await office.advanced("assigned")
+    old = report.handle_by
     await run(sessions, settings, old - timedelta(days=3))
-    await staff.act(filed.number, "li", "extend", days=20, note="等待检测报告")
+    await office.act(report.number, "extend", by=LEADER, days=20, note="等待检测报告")
     assert (await run(sessions, settings, old + timedelta(hours=1))).sent == 0
     new = old + timedelta(days=20)
     assert (await run(sessions, settings, new - timedelta(days=3))).sent == 1
 
 
 async def test_concurrent_sweeps_send_each_reminder_once(office, sessions, settings):
-    wechat, _ = office
     for n in range(5):
-        await wechat.file_report(f"o-c{n}", town="塘桥镇", place=WORKSHOP)
+        await office.filed(openid=f"o-c{n}")
     at = ACCEPT_BY - timedelta(days=3)
-    reports = await asyncio.gather(*(run(sessions, settings, at) for _ in range(3)))
-    assert sum(r.sent for r in reports) == 5
+    runs = await asyncio.gather(*(run(sessions, settings, at) for _ in range(3)))
+    assert sum(r.sent for r in runs) == 5
     assert len(await reminders(sessions)) == 5
 
 
 async def next_reminder_at(sessions, number: str) -> datetime | None:  # type: ignore[no-untyped-def]
-    from complaints.models import Report
-
     async with sessions() as session:
         return await session.scalar(select(Report.next_reminder_at).where(Report.number == number))
 
 
 async def test_each_report_waits_for_its_next_reminder_moment(office, sessions, settings):
-    wechat, staff = office
-    filed = await wechat.file_report("o-next", town="塘桥镇", place=WORKSHOP)
+    filed = await office.filed()
     assert await next_reminder_at(sessions, filed.number) == ACCEPT_BY - timedelta(days=3)
     quiet = await run(sessions, settings, ACCEPT_BY - timedelta(days=4))
     assert quiet.examined == 0  # its moment has not come: the sweep does not even read it
@@ -138,18 +123,15 @@ async def test_each_report_waits_for_its_next_reminder_moment(office, sessions, 
     assert await next_reminder_at(sessions, filed.number) is None  # every reminder is recorded
     assert (await run(sessions, settings, ACCEPT_BY + timedelta(days=30))).examined == 0
 
-    other = await wechat.file_report("o-next2", town="塘桥镇", place=WORKSHOP)
-    await staff.act(other.number, "wang", "reject", reason="no_facts", note="没有具体单位")
+    other = await office.filed()
+    await office.act(other.number, "reject", by=DISPATCHER, reason="no_facts", note="没有具体单位")
     assert await next_reminder_at(sessions, other.number) is None  # no clock runs any more
 
 
 async def test_a_burst_is_swept_in_batches_and_each_reminder_sent_once(office, sessions, settings):
-    from complaints.sweep import sweep_in_batches
-
-    wechat, _ = office
     for n in range(5):
-        await wechat.file_report(f"o-b{n}", town="塘桥镇", place=WORKSHOP)
-    vault = IdentityVault((TEST_KEY,))
+        await office.filed(openid=f"o-b{n}")
+    vault = IdentityVault(settings.identity_keys)
     at = ACCEPT_BY + timedelta(hours=1)  # all five pass their deadline at the same midnight
     burst = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
     assert (burst.sent, burst.skipped, burst.examined) == (5, 10, 5)
@@ -159,28 +141,12 @@ async def test_a_burst_is_swept_in_batches_and_each_reminder_sent_once(office, s
     assert len(overdue) == 5
 
 
-CLOCK_PATHS = {  # how to bring a report to the status its clock runs in
-    "accept": [],
-    "ack": [("wang", "accept", {}), ("wang", "assign", {"assignee": "zhangwei"})],
-    "handle": [
-        ("wang", "accept", {}),
-        ("wang", "assign", {"assignee": "zhangwei"}),
-        ("zhangwei", "take", {}),
-    ],
-    "result": [
-        ("wang", "accept", {}),
-        ("wang", "assign", {"assignee": "zhangwei"}),
-        ("zhangwei", "take", {}),
-        ("zhangwei", "conclude", {"finding": "unsubstantiated", "summary": "无此情况"}),
-    ],
-    "review": [
-        ("wang", "accept", {}),
-        ("wang", "assign", {"assignee": "zhangwei"}),
-        ("zhangwei", "take", {}),
-        ("zhangwei", "conclude", {"finding": "unsubstantiated", "summary": "无此情况"}),
-        ("li", "close", {}),
-        ("wang", "reopen", {}),
-    ],
+CLOCK_STATUS = {  # the status each clock runs in (review: closed, then reopened)
+    "accept": "received",
+    "ack": "assigned",
+    "handle": "investigating",
+    "result": "concluded",
+    "review": "closed",
 }
 DEADLINE_COLUMNS = {
     "accept": "accept_by",
@@ -191,19 +157,13 @@ DEADLINE_COLUMNS = {
 }
 
 
-@pytest.mark.parametrize("clock_name", list(CLOCK_PATHS))
+@pytest.mark.parametrize("clock_name", list(CLOCK_STATUS))
 async def test_each_clock_reminds_before_and_when_it_passes_once(
     office, sessions, settings, clock_name
 ):
-    from complaints.models import Report
-
-    wechat, staff = office
-    filed = await wechat.file_report("o-clock", town="塘桥镇", place=WORKSHOP)
-    for who, action, fields in CLOCK_PATHS[clock_name]:
-        status, body = await staff.act(filed.number, who, action, **fields)
-        assert status == 200, body
-    async with sessions() as session:
-        report = await session.scalar(select(Report).where(Report.number == filed.number))
+    report = await office.advanced(CLOCK_STATUS[clock_name], by="zhangwei")
+    if clock_name == "review":
+        report = await office.act(report.number, "reopen", by=DISPATCHER)
     deadline = getattr(report, DEADLINE_COLUMNS[clock_name])
     for at in (deadline - timedelta(days=3), deadline - timedelta(days=1), deadline):
         await run(sessions, settings, at)
@@ -263,12 +223,9 @@ async def ledger_refusing(sessions, number: str | None = None):  # type: ignore[
 async def test_a_report_that_fails_holds_up_no_other_and_is_tried_again(
     office, sessions, settings, caplog
 ):
-    from complaints.sweep import sweep_in_batches
-
-    wechat, _ = office
-    broken = await wechat.file_report("o-broken", town="塘桥镇", place=WORKSHOP)  # first in line
-    fine = [await wechat.file_report(f"o-fine{n}", town="塘桥镇", place=WORKSHOP) for n in (1, 2)]
-    vault = IdentityVault((TEST_KEY,))
+    broken = await office.filed(openid="o-broken")  # first in line
+    fine = [await office.filed(openid=f"o-fine{n}") for n in (1, 2)]
+    vault = IdentityVault(settings.identity_keys)
     at = ACCEPT_BY - timedelta(days=3)
     async with ledger_refusing(sessions, broken.number):
         first = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)
@@ -288,12 +245,9 @@ async def test_a_report_that_fails_holds_up_no_other_and_is_tried_again(
 async def test_a_run_whose_every_report_fails_stops_at_its_first_batch(
     office, sessions, settings, caplog
 ):
-    from complaints.sweep import sweep_in_batches
-
-    wechat, _ = office
     for n in range(3):
-        await wechat.file_report(f"o-all{n}", town="塘桥镇", place=WORKSHOP)
-    vault = IdentityVault((TEST_KEY,))
+        await office.filed(openid=f"o-all{n}")
+    vault = IdentityVault(settings.identity_keys)
     at = ACCEPT_BY - timedelta(days=3)
     async with ledger_refusing(sessions):
         run = await sweep_in_batches(sessions, at, settings=settings, vault=vault, batch=2)

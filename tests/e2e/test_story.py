@@ -9,10 +9,8 @@ import json
 from jubao.app import create_app
 from jubao.background import BACKGROUND
 from jubao.demo import DEMO_WORK
-from jubao.demo.wechat import WorkSide
-from tests.bot.test_work import Officers
 from tests.staff import StaffApi
-from tests.wechat_client import MpClient
+from tests.wechat_client import MpClient, WorkClient
 
 
 async def test_from_the_chat_to_the_officers_finding(
@@ -24,9 +22,7 @@ async def test_from_the_chat_to_the_officers_finding(
     wechat = MpClient(client, side, clock)
     staff = StaffApi(client, sessions, clock)
     await staff.add("wang", "dispatcher")
-    work = Officers(
-        client, WorkSide(settings.work_token, settings.work_corpid, settings.work_aes_key), clock
-    )
+    work = WorkClient.of(client, settings, clock)
     fake_api.add_media("media-o-story-0", b"\xff\xd8photo", "image/jpeg")
 
     filed = await wechat.file_report(

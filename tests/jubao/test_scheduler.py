@@ -9,22 +9,22 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from complaints.digest import digest_text, send_digest
-from complaints.new_report import NewReport
-from complaints.services import file_report
 from jubao.app import create_app
 from jubao.cli import main
 from jubao.config import load_settings, with_secrets
 from jubao.identity import IdentityVault
-from jubao.scheduler import SCHEDULER
+from jubao.scheduler import SCHEDULER, _guarded
+from notifications import refresh_tokens as tokens_job
+from notifications.models import OutboxMessage
 from tests.database import run_in_transaction
-
-WORKSHOP = "塘桥镇东街一家无名五金加工作坊"
+from tests.factories import filed_report
 
 
 async def test_serve_with_the_scheduler_on_runs_every_job(aiohttp_client, settings, clock):
@@ -39,12 +39,10 @@ async def test_serve_without_the_scheduler_leaves_it_to_workers(aiohttp_client, 
     assert SCHEDULER not in client.app
 
 
-async def test_the_digest_lists_due_overdue_and_new(wechat, staff, sessions, settings, clock):
-    from datetime import timedelta
-
-    first = await wechat.file_report("o-1", town="塘桥镇", place=WORKSHOP)
+async def test_the_digest_lists_due_overdue_and_new(reports, staff, sessions, settings, clock):
+    first = await reports.filed(openid="o-1")
     clock.advance(timedelta(days=1))
-    await wechat.file_report("o-2", town="塘桥镇", place=WORKSHOP)
+    await reports.filed(openid="o-2")
     clock.advance(timedelta(days=14))  # 12 Dec, 10:00: the first one's acceptance is due today
     async with sessions() as session:
         text = await digest_text(session, clock.now(), settings)
@@ -60,10 +58,6 @@ async def test_the_digest_lists_due_overdue_and_new(wechat, staff, sessions, set
     for _ in range(2):  # twice the same day (two workers): queued once
         async with sessions.begin() as session:
             await send_digest(session, clock.now(), settings=settings, vault=vault)
-    from sqlalchemy import func, select
-
-    from notifications.models import OutboxMessage
-
     async with sessions() as session:
         count = await session.scalar(select(func.count()).where(OutboxMessage.key.like("digest:%")))
     assert count == 1
@@ -77,20 +71,9 @@ def test_worker_process_sweeps_and_stops_on_sigterm(tmp_path, monkeypatch):
     registry.write_text("towns: [{name: 塘桥镇}]\n", encoding="utf-8")
     assert main(["registry", "load", str(registry)]) == 0
     settings = with_secrets(load_settings())
-    new = NewReport("hazard", "塘桥镇", WORKSHOP, "消防通道被堵死，灭火器过期。")
     long_ago = datetime(2026, 1, 5, 2, tzinfo=UTC)  # its acceptance deadline passed long ago
     asyncio.run(
-        run_in_transaction(
-            url,
-            lambda s: file_report(
-                s,
-                new,
-                "o-w",
-                vault=IdentityVault(settings.identity_keys),
-                settings=settings,
-                now=long_ago,
-            ),
-        )
+        run_in_transaction(url, lambda s: filed_report(s, settings, at=long_ago, openid="o-w"))
     )
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("JUBAO_")}
@@ -122,10 +105,6 @@ def test_worker_process_sweeps_and_stops_on_sigterm(tmp_path, monkeypatch):
 
 
 async def test_the_token_job_fetches_ahead_of_expiry(aiohttp_client, api_settings, clock, fake_api):
-    from datetime import timedelta
-
-    from notifications import refresh_tokens as tokens_job
-
     client = await aiohttp_client(create_app(api_settings, clock=clock))
     await tokens_job(client.app)
     assert (fake_api.token_fetches("mp"), fake_api.token_fetches("work")) == (1, 1)
@@ -137,8 +116,6 @@ async def test_the_token_job_fetches_ahead_of_expiry(aiohttp_client, api_setting
 
 
 async def test_a_failing_job_is_logged_and_does_not_stop_the_schedule(caplog):
-    from jubao.scheduler import _guarded
-
     runs = []
 
     async def flaky(app) -> None:  # type: ignore[no-untyped-def]
@@ -154,15 +131,11 @@ async def test_a_failing_job_is_logged_and_does_not_stop_the_schedule(caplog):
 
 
 async def test_the_digest_counts_all_even_when_it_lists_only_some(
-    wechat, sessions, settings, clock, monkeypatch
+    reports, sessions, settings, clock, monkeypatch
 ):
-    from datetime import timedelta
-
-    import complaints.digest
-
-    monkeypatch.setattr(complaints.digest, "LIST_LIMIT", 1)
+    monkeypatch.setattr("complaints.digest.LIST_LIMIT", 1)
     for n in range(3):
-        await wechat.file_report(f"o-many{n}", town="塘桥镇", place=WORKSHOP)
+        await reports.filed(openid=f"o-many{n}")
     clock.advance(timedelta(days=16))  # all three acceptance deadlines have passed
     async with sessions() as session:
         text = await digest_text(session, clock.now(), settings)
@@ -170,20 +143,11 @@ async def test_the_digest_counts_all_even_when_it_lists_only_some(
 
 
 async def test_the_digest_lists_the_first_reports_due_today_and_counts_the_rest(
-    wechat, sessions, settings, clock, monkeypatch
+    reports, sessions, settings, clock, monkeypatch
 ):
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    import complaints.digest
-    from complaints.models import Report
-
-    monkeypatch.setattr(complaints.digest, "LIST_LIMIT", 1)
-    filed = [await wechat.file_report(f"o-due{n}", town="塘桥镇", place=WORKSHOP) for n in range(3)]
-    async with sessions() as session:
-        accept_by = await session.scalar(select(Report.accept_by).limit(1))
-    clock.at = accept_by - timedelta(hours=1)  # the day the acceptance falls due
+    monkeypatch.setattr("complaints.digest.LIST_LIMIT", 1)
+    filed = [await reports.filed(openid=f"o-due{n}") for n in range(3)]
+    clock.at = filed[0].accept_by - timedelta(hours=1)  # the day the acceptance falls due
     async with sessions() as session:
         text = await digest_text(session, clock.now(), settings)
     assert "今日到期：3件" in text and "另有2件" in text and "已逾期：0件" in text

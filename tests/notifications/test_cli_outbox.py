@@ -5,10 +5,11 @@ from __future__ import annotations
 from jubao.cli import main
 from notifications.outbox import deliver_all, put
 from notifications.wechat_api import WeChatClient
+from tests.database import empty_sqlite
 
 
-def test_deliver_with_nothing_due(tmp_path, monkeypatch, capsys):  # type: ignore[no-untyped-def]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"  # a new file: the command migrates it
+def test_deliver_with_nothing_due(tmp_path, monkeypatch, capsys, sqlite_template):  # type: ignore[no-untyped-def]
+    url = empty_sqlite(sqlite_template, tmp_path / "cli.db")
     monkeypatch.setenv("JUBAO_DATABASE_URL", url)
     assert main(["outbox", "deliver"]) == 0
     assert capsys.readouterr().out == "sent: 0, skipped: 0, retrying: 0, failed: 0\n"
