@@ -8,11 +8,11 @@ import pytest
 from tests.factories import KINDS
 
 MAIN_LINE = {  # status: the timeline that reaches it (routing assigns zhangwei on acceptance)
-    "received": [],
-    "assigned": ["accept", "assign"],
-    "investigating": ["accept", "assign", "take"],
-    "concluded": ["accept", "assign", "take", "conclude"],
-    "closed": ["accept", "assign", "take", "conclude", "close"],
+    "received": ["file"],
+    "assigned": ["file", "accept", "assign"],
+    "investigating": ["file", "accept", "assign", "take"],
+    "concluded": ["file", "accept", "assign", "take", "conclude"],
+    "closed": ["file", "accept", "assign", "take", "conclude", "close"],
 }
 
 
@@ -58,7 +58,7 @@ async def test_a_report_advanced_to_a_status_has_the_timeline_of_the_staffs_acti
 async def test_another_officer_is_assigned_after_routing(staff, reports):
     report = await reports.advanced("investigating", by="zhaomin")
     seen = await staff.report(report.number, "wang")
-    assert [event["action"] for event in seen["events"]] == ["accept", "assign", "assign", "take"]
+    assert [event["action"] for event in seen["events"]] == ["file", "accept", "assign", "assign", "take"]
     assert seen["assignee"]["wework_id"] == "zhaomin" and seen["events"][-1]["actor"] == "zhaomin"
 
 
