@@ -58,7 +58,13 @@ async def test_a_report_advanced_to_a_status_has_the_timeline_of_the_staffs_acti
 async def test_another_officer_is_assigned_after_routing(staff, reports):
     report = await reports.advanced("investigating", by="zhaomin")
     seen = await staff.report(report.number, "wang")
-    assert [event["action"] for event in seen["events"]] == ["file", "accept", "assign", "assign", "take"]
+    assert [event["action"] for event in seen["events"]] == [
+        "file",
+        "accept",
+        "assign",
+        "assign",
+        "take",
+    ]
     assert seen["assignee"]["wework_id"] == "zhaomin" and seen["events"][-1]["actor"] == "zhaomin"
 
 
