@@ -55,6 +55,19 @@ async def queue(
             await _assignment(session, report, event, settings, vault, now)
         if change.action in REPORTER_TEMPLATES:
             await _tell_reporter(session, report, change, event, settings, vault, now)
+        if change.action == Action.RETURN:  # the dispatchers assign it again
+            await notify_staff(
+                session,
+                "dispatchers",
+                f"returned:{report.number}:{event.id}",
+                "returned.txt.j2",
+                vault=vault,
+                now=now,
+                number=report.number,
+                by=event.actor,
+                note=change.note,
+                url=f"{settings.public_url.rstrip('/')}/console/reports/{report.number}",
+            )
 
 
 def _day(moment: datetime | None, settings: Settings) -> str:
@@ -122,6 +135,8 @@ async def _tell_reporter(
         REPORTER_TEMPLATES[change.action],
         number=report.number,
         handle_by=_day(report.handle_by, settings),
+        accept_by=_day(report.accept_by, settings),
+        deciding=report.status == "received",
         reason=REJECT_REASONS.get(str(change.fields.get("reason", "")), ""),
         note=change.note,
         to=change.fields.get("to", ""),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from jubao.app import create_app
 from jubao.demo.wechat import SignedRequest
 from notifications.message_log import InboundMessage
+from notifications.models import OutboxMessage
 from tests.factories import Reports
 from tests.staff import StaffApi
 from tests.wechat_client import WorkClient, next_work_msg_id
@@ -70,13 +71,24 @@ async def test_not_his_report_unknown_user_and_bad_commands(desk):
     assert "没有这件举报" in await work.say("zhangwei", "接收 ZJG-2026-999999")
 
 
-async def test_return_sends_it_back_for_reassignment(desk):
+async def test_return_sends_it_back_for_reassignment(desk, sessions):
     reports, staff, work = desk
+    await staff.add("wang2", "dispatcher", wework_id="wang-wx")
     number = await assigned_to_zhangwei(reports)
     assert "已退回" in await work.say("zhangwei", f"退回 {number} 不属于本镇辖区")
     report = await staff.report(number, "wang")
     assert report["status"] == "accepted" and report["assignee"] is None
     assert report["events"][-1]["note"] == "不属于本镇辖区"
+    async with sessions() as session:
+        told = (
+            await session.execute(
+                select(OutboxMessage.recipient, OutboxMessage.text).where(
+                    OutboxMessage.key.like(f"returned:{number}:%")
+                )
+            )
+        ).all()
+    assert len(told) == 1 and told[0][0] == "wang-wx"
+    assert "【退回】" in told[0][1] and "不属于本镇辖区" in told[0][1] and "重新分派" in told[0][1]
 
 
 async def test_overdue_lists_only_late_reports(desk, clock):

@@ -75,3 +75,11 @@ async def test_objections_refused_late_early_or_by_others(wechat, reports, clock
     clock.advance(timedelta(days=11))
     assert "异议期限已于" in await wechat.say("o-rep", f"异议 {number} 不满意")
     assert "异议格式" in await wechat.say("o-rep", f"异议 {number}")
+
+
+async def test_an_extension_before_acceptance_names_the_new_decision_day(reports, sessions):
+    filed = await reports.filed(openid="o-early-extend")
+    await reports.act(filed.number, "extend", by=LEADER, days=10, note="需要核实单位信息")
+    (_, text), *_ = await notices(sessions)
+    assert "受理期限延长10天" in text and "2026年12月22日前作出是否受理的决定" in text
+    assert "—" not in text
