@@ -145,3 +145,25 @@ async def timeline(session: AsyncSession, report_id: int) -> list[ReportEvent]:
         select(ReportEvent).where(ReportEvent.report_id == report_id).order_by(ReportEvent.id)
     )
     return list(events)
+
+
+async def status_counts(session: AsyncSession, scope: Scope, now: datetime) -> dict[str, int]:
+    """How many reports in scope stand in each status, and how many are overdue (`overdue`)."""
+    query = (
+        select(Report.status, func.count())
+        .select_from(Report)
+        .join(Town, Town.id == Report.town_id)
+        .outerjoin(Officer, Officer.id == Report.assignee_id)
+    )
+    late = (
+        select(func.count())
+        .select_from(Report)
+        .join(Town, Town.id == Report.town_id)
+        .outerjoin(Officer, Officer.id == Report.assignee_id)
+        .where(overdue_condition(now))
+    )
+    if (condition := _in_scope(scope)) is not None:
+        query, late = query.where(condition), late.where(condition)
+    counts = dict((await session.execute(query.group_by(Report.status))).all())
+    counts["overdue"] = await session.scalar(late) or 0
+    return counts

@@ -8,6 +8,7 @@ from aiohttp import web
 
 import bot
 import complaints
+import console
 import notifications
 import rewards
 from bot.protocol import MAX_BODY_BYTES
@@ -55,7 +56,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[VAULT] = IdentityVault(settings.identity_keys)
     app.cleanup_ctx.append(resources)
     app.router.add_get("/healthz", healthz)
-    for package in (bot, complaints, rewards, notifications):
+    for package in (bot, console, complaints, rewards, notifications):
         package.setup(app)
     app.cleanup_ctx.append(background)
     app.cleanup_ctx.append(scheduler)

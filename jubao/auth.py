@@ -65,6 +65,14 @@ async def password_matches(stored_hash: str, password: str) -> bool:
     return await asyncio.to_thread(verify)
 
 
+def needs_rehash(stored_hash: str) -> bool:
+    """Whether a hash is of older parameters (or not Argon2id) and should be made anew."""
+    try:
+        return _hasher().check_needs_rehash(stored_hash)
+    except InvalidHashError:
+        return True
+
+
 async def add_user(
     session: AsyncSession,
     username: str,

@@ -6,6 +6,7 @@ import bot.models
 import complaints.models
 import complaints.registry
 import complaints.registry_models
+import console.models
 import jubao.audit
 import jubao.auth
 import notifications.message_log
@@ -16,4 +17,4 @@ from jubao.db import Base
 
 metadata = Base.metadata
 
-__all__ = ["bot", "complaints", "jubao", "metadata", "notifications", "rewards"]
+__all__ = ["bot", "complaints", "console", "jubao", "metadata", "notifications", "rewards"]

@@ -1,0 +1,109 @@
+"""The console's first pages: sign in, sign out, the dashboard. Each request is one
+transaction; redirects are raised after it."""
+
+from __future__ import annotations
+
+import secrets
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from complaints.queries import scope_for, status_counts
+from complaints.vocabulary import STATUS_LABELS
+from console.sign_in import sign_in, sign_out, signed_in
+from jubao.auth import Staff
+from jubao.keys import CLOCK, SESSIONS, SETTINGS
+
+COOKIE = "jubao_session"
+LOGIN_CSRF = "jubao_login_csrf"  # before there is a session: the form's token matches a cookie
+ROLE_LABELS = {
+    "dispatcher": "信访办",
+    "officer": "执法人员",
+    "leader": "分管领导",
+    "finance": "财务",
+    "auditor": "审计",
+    "admin": "系统管理员",
+}
+BAD_LOGIN = "用户名或密码错误"
+
+
+def _cookie_options(request: web.Request) -> dict[str, object]:
+    https = request.app[SETTINGS].public_url.startswith("https://")
+    return {"httponly": True, "samesite": "Lax", "secure": https, "path": "/console"}
+
+
+async def current(request: web.Request) -> tuple[Staff, str]:
+    """Who is signed in, and the session's CSRF token; else to the login page."""
+    async with request.app[SESSIONS].begin() as session:
+        found = await signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
+    if found is None:
+        raise web.HTTPFound("/console/login")
+    return found
+
+
+async def check_csrf(request: web.Request, expected: str) -> web.MultiDictProxy:
+    form = await request.post()
+    given = form.get("csrf_token")
+    if not isinstance(given, str) or not secrets.compare_digest(given, expected):
+        raise web.HTTPForbidden(text="表单已失效，请刷新页面后重试。")
+    return form
+
+
+async def login_page(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+    token = request.cookies.get(LOGIN_CSRF) or secrets.token_urlsafe(32)
+    response = aiohttp_jinja2.render_template(
+        "login.html", request, {"csrf_token": token, "message": message}, status=status
+    )
+    response.set_cookie(LOGIN_CSRF, token, **_cookie_options(request))  # type: ignore[arg-type]
+    return response
+
+
+async def login_view(request: web.Request) -> web.Response:
+    return await login_page(request)
+
+
+async def login_post(request: web.Request) -> web.Response:
+    form = await check_csrf(request, request.cookies.get(LOGIN_CSRF) or secrets.token_hex(8))
+    username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+    async with request.app[SESSIONS].begin() as session:
+        signed = await sign_in(session, username, password, request.app[CLOCK].now())
+    if signed is None:
+        return await login_page(request, BAD_LOGIN, status=401)
+    response = web.HTTPSeeOther("/console/")
+    response.set_cookie(COOKIE, signed[0], **_cookie_options(request))  # type: ignore[arg-type]
+    response.del_cookie(LOGIN_CSRF, path="/console")
+    raise response
+
+
+async def logout_post(request: web.Request) -> web.Response:
+    _, csrf = await current(request)
+    await check_csrf(request, csrf)
+    async with request.app[SESSIONS].begin() as session:
+        await sign_out(session, request.cookies.get(COOKIE))
+    response = web.HTTPSeeOther("/console/login")
+    response.del_cookie(COOKIE, path="/console")
+    raise response
+
+
+def page(request: web.Request, template: str, staff: Staff, csrf: str, **context: object):  # type: ignore[no-untyped-def]
+    return aiohttp_jinja2.render_template(
+        template,
+        request,
+        {"staff": staff, "role_label": ROLE_LABELS[staff.role], "csrf_token": csrf, **context},
+    )
+
+
+async def dashboard_view(request: web.Request) -> web.Response:
+    staff, csrf = await current(request)
+    async with request.app[SESSIONS]() as session:
+        scope = await scope_for(session, staff)
+        counts = await status_counts(session, scope, request.app[CLOCK].now()) if scope else None
+    statuses = [(STATUS_LABELS[s], counts.get(s, 0)) for s in STATUS_LABELS] if counts else []
+    return page(
+        request,
+        "dashboard.html",
+        staff,
+        csrf,
+        statuses=statuses,
+        overdue=counts["overdue"] if counts else None,
+    )

@@ -1,0 +1,102 @@
+"""Signing staff in and out of the console (SPEC §11 "Console"): a password check (Argon2id,
+an old hash upgraded on the way), ten failed logins for a username within 15 minutes lock it
+for 15 minutes — answered exactly like a wrong password —, a session that ends after 8 hours
+without use, and its CSRF token. The cookie carries a random token; only its SHA-256 is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from console.models import ConsoleSession, LoginFailure
+from jubao.auth import Staff, User, hash_password, needs_rehash, password_matches, staff
+
+IDLE_LIMIT = timedelta(hours=8)
+LOCK_AFTER = 10
+LOCK_WINDOW = timedelta(minutes=15)
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
+
+
+def locked(failures: Sequence[datetime], now: datetime) -> bool:
+    """Pure: LOCK_AFTER failures within LOCK_WINDOW of each other, the last one within
+    LOCK_WINDOW of now, lock the username until LOCK_WINDOW after that last failure."""
+    recent = sorted(at for at in failures if now - at < LOCK_WINDOW * 2)
+    for index in range(len(recent) - LOCK_AFTER + 1):
+        first, tenth = recent[index], recent[index + LOCK_AFTER - 1]
+        if tenth - first < LOCK_WINDOW and now - tenth < LOCK_WINDOW:
+            return True
+    return False
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def sign_in(
+    session: AsyncSession, username: str, password: str, now: datetime
+) -> tuple[str, Staff] | None:
+    """A new session's cookie token and who it is, or None — wrong name, wrong password and a
+    locked name all look the same."""
+    failures = await session.scalars(
+        select(LoginFailure.at).where(
+            LoginFailure.username == username, LoginFailure.at > now - LOCK_WINDOW * 2
+        )
+    )
+    user = await session.scalar(select(User).where(User.username == username))
+    is_locked = locked(list(failures), now)
+    right = user is not None and await password_matches(user.password_hash, password)
+    if is_locked or not right or user is None:
+        if not is_locked:
+            session.add(LoginFailure(username=username[:64], at=now))
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = await hash_password(password)
+    await session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        ConsoleSession(
+            token_hash=_hash(token),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    await session.flush()
+    return token, staff(user)
+
+
+async def signed_in(
+    session: AsyncSession, token: str | None, now: datetime
+) -> tuple[Staff, str] | None:
+    """Who holds this cookie, with the session's CSRF token; None when it is unknown or idle
+    for IDLE_LIMIT (then it is ended)."""
+    if not token:
+        return None
+    row = await session.execute(
+        select(ConsoleSession, User)
+        .join(User, User.id == ConsoleSession.user_id)
+        .where(ConsoleSession.token_hash == _hash(token))
+    )
+    found = row.first()
+    if found is None:
+        return None
+    kept, user = found
+    if now - kept.last_seen_at >= IDLE_LIMIT:
+        await session.delete(kept)
+        return None
+    if now - kept.last_seen_at >= TOUCH_EVERY:
+        kept.last_seen_at = now
+    return staff(user), kept.csrf_token
+
+
+async def sign_out(session: AsyncSession, token: str | None) -> None:
+    if token:
+        await session.execute(
+            delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token))
+        )
