@@ -164,6 +164,20 @@ def decide(
     )
 
 
+def allowed_actions(state: ReportState, actor: Actor) -> list[Action]:
+    """The actions `actor` may take on the report as it stands (the console's buttons)."""
+    found = []
+    for action, transition in TRANSITIONS.items():
+        if state.status not in transition.frm or (action == Action.EXTEND and state.extended):
+            continue
+        try:
+            _authorise(state, action, transition, actor)
+        except Forbidden:
+            continue
+        found.append(action)
+    return found
+
+
 def _authorise(state: ReportState, action: Action, transition: Transition, actor: Actor) -> None:
     if actor.role is None:  # the system acts on behalf of the rules (objections, routing)
         return

@@ -1,0 +1,190 @@
+"""The console's report pages: the list (the API's filters), a report with its timeline,
+deadlines and the forms of the actions the user may take (SPEC §11: fields named as the API's,
+posted to /console/reports/{number}/actions; success redirects to the report, a refusal shows
+its message there with a 4xx status)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints.actions import act
+from complaints.api import STATUS_OF, filters_from
+from complaints.deadlines import last_day
+from complaints.lifecycle import (
+    FINDINGS,
+    REJECT_REASONS,
+    Actor,
+    LifecycleError,
+    ReportState,
+    Status,
+    allowed_actions,
+)
+from complaints.queries import OutOfScope, find_report, list_reports, scope_for, timeline
+from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
+from console.pages import check_csrf, current, page
+from jubao.auth import Staff
+from jubao.background import BACKGROUND
+from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao.middlewares import ApiError
+
+ACTION_LABELS = {
+    "accept": "受理",
+    "reject": "不予受理",
+    "transfer": "转办",
+    "merge": "合并",
+    "assign": "分派",
+    "take": "接收",
+    "return": "退回",
+    "progress": "记录进展",
+    "conclude": "核查结论",
+    "record": "登记查处",
+    "close": "办结",
+    "extend": "延期",
+    "reopen": "重新核查",
+}
+EVENT_LABELS = ACTION_LABELS | {
+    "file": "提交举报",
+    "supplement": "补充材料",
+    "rate": "评价",
+    "urge": "催办",
+    "supervise": "督办",
+}
+CHECKBOXES = ("case_filed", "criminal_referral")
+HANDLING = ("accepted", "assigned", "investigating")
+
+
+async def _scope(session: AsyncSession, staff: Staff):  # type: ignore[no-untyped-def]
+    scope = await scope_for(session, staff)
+    if scope is None:
+        raise web.HTTPForbidden(text="您的角色不办理举报。")
+    return scope
+
+
+async def list_view(request: web.Request) -> web.Response:
+    staff, csrf = await current(request)
+    try:
+        filters = filters_from(request)
+    except ApiError as error:
+        raise web.HTTPUnprocessableEntity(text=error.message) from None
+    async with request.app[SESSIONS]() as session:
+        scope = await _scope(session, staff)
+        rows, total = await list_reports(session, scope, filters, request.app[CLOCK].now())
+    tz = request.app[SETTINGS].tz
+    items = [
+        {
+            "number": row.report.number,
+            "status": STATUS_LABELS[row.report.status],
+            "category": CATEGORY_LABELS[row.report.category],
+            "town": row.town,
+            "urgent": row.report.urgent,
+            "received": row.report.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "assignee": row.assignee.name if row.assignee else "",
+        }
+        for row in rows
+    ]
+    return page(
+        request, "reports.html", staff, csrf, items=items, total=total, filters=filters,
+        statuses=STATUS_LABELS, categories=CATEGORY_LABELS,
+    )  # fmt: skip
+
+
+async def _report_context(
+    session: AsyncSession, staff: Staff, number: str, tz: object, now: datetime
+) -> dict[str, object]:
+    try:
+        row = await find_report(session, await _scope(session, staff), number)
+    except OutOfScope:
+        raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+    report = row.report
+    state = ReportState(
+        number,
+        Status(report.status),
+        row.assignee.wework_id if row.assignee else None,
+        report.extension_days is not None,
+    )
+    actor = Actor(staff.username, staff.role, staff.wework_id)
+    running = {
+        "受理期限": report.accept_by if report.status == "received" else None,
+        "分派确认期限": report.ack_by if report.status == "assigned" else None,
+        "办结期限": report.handle_by if report.status in HANDLING else None,
+    }
+    deadlines = [
+        (label, last_day(moment, tz), moment < now)  # type: ignore[arg-type]
+        for label, moment in running.items()
+        if moment is not None
+    ]
+    return {
+        "report": report,
+        "row": row,
+        "status_label": STATUS_LABELS[report.status],
+        "category_label": CATEGORY_LABELS[report.category],
+        "events": [
+            {
+                "at": event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),  # type: ignore[arg-type]
+                "actor": {"reporter": "举报人", "system": "系统"}.get(event.actor, event.actor),
+                "action": EVENT_LABELS.get(event.action, event.action),
+                "note": event.note,
+                "to": STATUS_LABELS.get(event.to_status, ""),
+            }
+            for event in await timeline(session, report.id)
+        ],
+        "received": report.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),  # type: ignore[arg-type]
+        "actions": [(a.value, ACTION_LABELS[a.value]) for a in allowed_actions(state, actor)],
+        "deadlines": deadlines,
+        "reasons": REJECT_REASONS,
+        "findings": FINDINGS,
+        "action_labels": ACTION_LABELS,
+        "tz": tz,
+    }
+
+
+async def report_view(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+    staff, csrf = await current(request)
+    settings, now = request.app[SETTINGS], request.app[CLOCK].now()
+    async with request.app[SESSIONS]() as session:
+        context = await _report_context(
+            session, staff, request.match_info["number"], settings.tz, now
+        )
+    response = page(request, "report.html", staff, csrf, message=message, **context)
+    response.set_status(status)
+    return response
+
+
+def fields_of(form: Mapping[str, str]) -> dict[str, object]:
+    """The form's fields as the API takes them: blanks dropped, checkboxes as booleans."""
+    fields: dict[str, object] = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
+    for name in CHECKBOXES:
+        if name in fields:
+            fields[name] = True
+    return fields
+
+
+async def action_post(request: web.Request) -> web.Response:
+    staff, csrf = await current(request)
+    form = await check_csrf(request, csrf)
+    number = request.match_info["number"]
+    fields = fields_of({k: str(v) for k, v in form.items()})
+    try:
+        async with request.app[SESSIONS].begin() as session:
+            try:
+                await find_report(session, await _scope(session, staff), number)
+            except OutOfScope:
+                raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+            await act(
+                session,
+                number,
+                str(fields.get("action", "")),
+                fields,
+                Actor(staff.username, staff.role, staff.wework_id),
+                settings=request.app[SETTINGS],
+                vault=request.app[VAULT],
+                now=request.app[CLOCK].now(),
+            )
+    except LifecycleError as error:
+        return await report_view(request, str(error), STATUS_OF[error.code])
+    request.app[BACKGROUND].soon()
+    raise web.HTTPSeeOther(f"/console/reports/{number}")

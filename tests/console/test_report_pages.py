@@ -1,0 +1,97 @@
+"""The report pages as a dispatcher and an officer use them: the list, a report with the forms
+of the actions their role allows, an action by its form (CSRF checked), a refusal shown on the
+page with its status, an officer's scope (404 outside), and a reporter's text shown escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.console.test_sign_in import CSRF, log_in
+from tests.staff import StaffApi
+
+
+@pytest.fixture
+async def console(client, sessions, clock, towns):  # type: ignore[no-untyped-def]
+    staff = StaffApi(client, sessions, clock)
+    await staff.add("wang", "dispatcher")
+    await staff.add("li", "leader")
+    await staff.add("zhangwei", "officer", wework_id="zhangwei")
+    return client
+
+
+async def report_page(client, number: str):  # type: ignore[no-untyped-def]
+    response = await client.get(f"/console/reports/{number}")
+    return response.status, await response.text()
+
+
+async def post_action(client, number: str, **fields: str):  # type: ignore[no-untyped-def]
+    _, html = await report_page(client, number)
+    token = CSRF.search(html).group(1)
+    return await client.post(
+        f"/console/reports/{number}/actions",
+        data={"csrf_token": token, **fields},
+        allow_redirects=False,
+    )
+
+
+def forms(html: str) -> list[str]:
+    return re.findall(r'name="action" value="([a-z]+)"', html)
+
+
+async def test_a_dispatcher_accepts_a_report_by_its_form(console, reports):
+    filed = await reports.filed()
+    await log_in(console, "wang")
+    listing = await (await console.get("/console/reports?status=received")).text()
+    assert filed.number in listing and "共 1 件" in listing
+    status, html = await report_page(console, filed.number)
+    assert status == 200 and forms(html) == ["accept", "reject", "transfer", "merge"]
+    assert "受理期限：2026年12月12日" in html
+    done = await post_action(console, filed.number, action="accept")
+    assert done.status == 303 and done.headers["Location"] == f"/console/reports/{filed.number}"
+    _, html = await report_page(console, filed.number)
+    assert "已分派" in html and "张伟" in html and "<strong>受理</strong> · wang" in html
+    assert forms(html) == ["assign"]  # a reassignment is all that is left to a dispatcher
+
+
+async def test_a_refusal_is_shown_on_the_page_with_its_status(console, reports):
+    filed = await reports.filed()
+    await log_in(console, "wang")
+    refused = await post_action(console, filed.number, action="transfer")  # no `to`
+    assert refused.status == 422 and 'role="alert"' in await refused.text()
+    wrong_role = await post_action(console, filed.number, action="close")
+    assert wrong_role.status == 403 and "您的角色不能执行" in await wrong_role.text()
+    no_token = await console.post(
+        f"/console/reports/{filed.number}/actions", data={"action": "accept"}, allow_redirects=False
+    )
+    assert no_token.status == 403
+    _, html = await report_page(console, filed.number)
+    assert "已接收" in html and "<strong>受理</strong>" not in html  # nothing changed
+
+
+async def test_a_leader_sees_only_the_leaders_actions(console, reports):
+    concluded = await reports.advanced("concluded")
+    await log_in(console, "li")
+    _, html = await report_page(console, concluded.number)
+    assert forms(html) == ["close", "extend"]
+    assert (await post_action(console, concluded.number, action="close")).status == 303
+
+
+async def test_an_officer_sees_his_scope_and_acts_on_his_assignment(console, reports):
+    mine = await reports.advanced("assigned", by="zhangwei")
+    elsewhere = await reports.filed(town="杨舍镇")
+    await log_in(console, "zhangwei")
+    assert (await report_page(console, elsewhere.number))[0] == 404
+    listing = await (await console.get("/console/reports")).text()
+    assert mine.number in listing and elsewhere.number not in listing
+    _, html = await report_page(console, mine.number)
+    assert forms(html) == ["take", "return"]
+    assert (await post_action(console, mine.number, action="take")).status == 303
+
+
+async def test_a_reporters_text_is_shown_escaped(console, reports):
+    filed = await reports.filed(description="<script>alert('x')</script>车间通道被堵，无人管理。")
+    await log_in(console, "wang")
+    _, html = await report_page(console, filed.number)
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
