@@ -167,3 +167,32 @@ async def status_counts(session: AsyncSession, scope: Scope, now: datetime) -> d
     counts = dict((await session.execute(query.group_by(Report.status))).all())
     counts["overdue"] = await session.scalar(late) or 0
     return counts
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    number: str
+    clock: str  # complaints.reminders CLOCKS key
+    deadline: datetime
+    town: str
+    urgent: bool
+
+
+async def deadline_board(
+    session: AsyncSession, scope: Scope, until: datetime, limit: int = 50
+) -> list[DeadlineRow]:
+    """The running clocks in scope whose deadline is at or before `until` (the overdue ones
+    among them), the earliest first, at most `limit` of each clock."""
+    found: list[DeadlineRow] = []
+    for clock, (condition, column, _) in CLOCK_COLUMNS.items():
+        query = (
+            select(Report.number, column, Town.name, Report.urgent)
+            .join(Town, Town.id == Report.town_id)
+            .outerjoin(Officer, Officer.id == Report.assignee_id)
+            .where(condition, column <= until)
+        )
+        if (in_scope := _in_scope(scope)) is not None:
+            query = query.where(in_scope)
+        rows = await session.execute(query.order_by(column).limit(limit))
+        found += [DeadlineRow(n, clock, d, t, u) for n, d, t, u in rows]
+    return sorted(found, key=lambda row: row.deadline)[:limit]

@@ -4,11 +4,14 @@ transaction; redirects are raised after it."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from complaints.queries import scope_for, status_counts
+from complaints.deadlines import last_day
+from complaints.queries import deadline_board, scope_for, status_counts
+from complaints.reminders import CLOCKS
 from complaints.vocabulary import STATUS_LABELS
 from console.sign_in import sign_in, sign_out, signed_in
 from jubao.auth import Staff
@@ -95,10 +98,24 @@ def page(request: web.Request, template: str, staff: Staff, csrf: str, **context
 
 async def dashboard_view(request: web.Request) -> web.Response:
     staff, csrf = await current(request)
+    now, tz = request.app[CLOCK].now(), request.app[SETTINGS].tz
+    counts, board = None, []
     async with request.app[SESSIONS]() as session:
         scope = await scope_for(session, staff)
-        counts = await status_counts(session, scope, request.app[CLOCK].now()) if scope else None
+        if scope is not None:
+            counts = await status_counts(session, scope, now)
+            board = await deadline_board(session, scope, now + timedelta(days=7))
     statuses = [(STATUS_LABELS[s], counts.get(s, 0)) for s in STATUS_LABELS] if counts else []
+    today = now.astimezone(tz).date()
+    rows = []
+    for row in board:
+        day = last_day(row.deadline, tz)
+        local = (row.deadline - timedelta(microseconds=1)).astimezone(tz).date()
+        rows.append({
+            "number": row.number, "clock": CLOCKS[row.clock].label, "day": day,
+            "town": row.town, "urgent": row.urgent, "late": row.deadline <= now,
+            "days": (local - today).days,
+        })  # fmt: skip
     return page(
         request,
         "dashboard.html",
@@ -106,4 +123,6 @@ async def dashboard_view(request: web.Request) -> web.Response:
         csrf,
         statuses=statuses,
         overdue=counts["overdue"] if counts else None,
+        late=[r for r in rows if r["late"]],
+        soon=[r for r in rows if not r["late"]],
     )

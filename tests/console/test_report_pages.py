@@ -5,6 +5,7 @@ page with its status, an officer's scope (404 outside), and a reporter's text sh
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -95,3 +96,18 @@ async def test_a_reporters_text_is_shown_escaped(console, reports):
     await log_in(console, "wang")
     _, html = await report_page(console, filed.number)
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
+async def test_the_dashboard_boards_what_is_overdue_and_what_falls_due_this_week(
+    console, reports, clock
+):
+    late = await reports.filed()  # accept by 24:00 on 12 December (local)
+    clock.advance(timedelta(days=16))  # 13 December, 10:00 local
+    soon = await reports.filed()  # accept by 28 December: not within 7 days
+    await reports.advanced("assigned", by="zhangwei")  # ack by the next working day
+    await log_in(console, "wang")
+    html = await (await console.get("/console/")).text()
+    overdue, week = html.split("七日内到期")
+    assert late.number in overdue and "逾期 1 天" in overdue
+    assert "分派确认" in week and "还有 1 天" in week  # 14 December is a Monday
+    assert soon.number not in html  # due in 15 days: on neither board
