@@ -31,3 +31,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/reports", report_pages.list_view)
     app.router.add_get("/console/reports/{number}", report_pages.report_view)
     app.router.add_post("/console/reports/{number}/actions", report_pages.action_post)
+    app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)

@@ -26,10 +26,12 @@ from complaints.lifecycle import (
 from complaints.queries import OutOfScope, find_report, list_reports, scope_for, timeline
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from console.pages import check_csrf, current, page
+from jubao import audit
 from jubao.auth import Staff
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import ApiError
+from jubao.roles import REVEAL_IDENTITY
 
 ACTION_LABELS = {
     "accept": "受理",
@@ -139,17 +141,25 @@ async def _report_context(
         "findings": FINDINGS,
         "action_labels": ACTION_LABELS,
         "tz": tz,
+        "may_reveal": staff.role in REVEAL_IDENTITY and not report.anonymous,
     }
 
 
-async def report_view(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+async def report_view(
+    request: web.Request,
+    message: str = "",
+    status: int = 200,
+    identity: Mapping[str, str] | None = None,
+) -> web.Response:
     staff, csrf = await current(request)
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
     async with request.app[SESSIONS]() as session:
         context = await _report_context(
             session, staff, request.match_info["number"], settings.tz, now
         )
-    response = page(request, "report.html", staff, csrf, message=message, **context)
+    response = page(
+        request, "report.html", staff, csrf, message=message, identity=identity, **context
+    )
     response.set_status(status)
     return response
 
@@ -188,3 +198,33 @@ async def action_post(request: web.Request) -> web.Response:
         return await report_view(request, str(error), STATUS_OF[error.code])
     request.app[BACKGROUND].soon()
     raise web.HTTPSeeOther(f"/console/reports/{number}")
+
+
+async def reveal_post(request: web.Request) -> web.Response:
+    """A named reporter's name and phone, shown once on the report page to a dispatcher or a
+    leader who gives a reason; audited like the API's reveal."""
+    staff, csrf = await current(request)
+    form = await check_csrf(request, csrf)
+    number, reason = request.match_info["number"], str(form.get("reason", "")).strip()
+    if staff.role not in REVEAL_IDENTITY:
+        return await report_view(request, "您的角色不能查看举报人身份", 403)
+    if not reason:
+        return await report_view(request, "查看举报人身份须说明理由", 422)
+    vault, now = request.app[VAULT], request.app[CLOCK].now()
+    async with request.app[SESSIONS].begin() as session:
+        try:
+            row = await find_report(session, await _scope(session, staff), number)
+        except OutOfScope:
+            raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+        report = row.report
+        await audit.append(session, actor=staff.username, action="reveal", subject=number,
+                           detail={"reason": reason}, at=now)  # fmt: skip
+        identity = {
+            "name": vault.decrypt(report.reporter_name_enc) if report.reporter_name_enc else "",
+            "phone": vault.decrypt(report.reporter_phone_enc) if report.reporter_phone_enc else "",
+        }
+    if report.anonymous:
+        return await report_view(request, "匿名举报，没有可查看的举报人身份")
+    response = await report_view(request, identity=identity)
+    response.headers["Cache-Control"] = "no-store"
+    return response

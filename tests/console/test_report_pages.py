@@ -8,7 +8,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from jubao.audit import AuditEntry
 from tests.console.test_sign_in import CSRF, log_in
 from tests.staff import StaffApi
 
@@ -111,3 +113,33 @@ async def test_the_dashboard_boards_what_is_overdue_and_what_falls_due_this_week
     assert late.number in overdue and "逾期 1 天" in overdue
     assert "分派确认" in week and "还有 1 天" in week  # 14 December is a Monday
     assert soon.number not in html  # due in 15 days: on neither board
+
+
+async def test_reveal_asks_for_a_reason_and_is_audited(console, reports, sessions):
+    named = await reports.filed(name="王秘密", phone="13912345678")
+    await log_in(console, "wang")
+    _, html = await report_page(console, named.number)
+    assert "王秘密" not in html and "查看举报人身份" in html
+    token = CSRF.search(html).group(1)
+    path = f"/console/reports/{named.number}/reveal"
+    no_reason = await console.post(path, data={"csrf_token": token, "reason": " "})
+    assert no_reason.status == 422 and "王秘密" not in await no_reason.text()
+    shown = await console.post(path, data={"csrf_token": token, "reason": "核实举报线索"})
+    text = await shown.text()
+    assert shown.status == 200 and "王秘密" in text and "13912345678" in text
+    assert shown.headers["Cache-Control"] == "no-store"
+    async with sessions() as session:
+        entries = (await session.execute(select(AuditEntry.actor, AuditEntry.action))).all()
+    assert ("wang", "reveal") in entries
+
+
+async def test_an_officer_has_no_reveal(console, reports):
+    mine = await reports.advanced("assigned", by="zhangwei", name="王秘密", phone="13912345678")
+    await log_in(console, "zhangwei")
+    _, html = await report_page(console, mine.number)
+    assert "查看举报人身份" not in html and "王秘密" not in html
+    token = CSRF.search(html).group(1)
+    refused = await console.post(
+        f"/console/reports/{mine.number}/reveal", data={"csrf_token": token, "reason": "想看"}
+    )
+    assert refused.status == 403 and "王秘密" not in await refused.text()
