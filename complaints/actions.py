@@ -27,6 +27,7 @@ from complaints.models import Report, ReportEvent
 from complaints.registry_models import Enterprise, Officer, RoutingRule, Town, Unit
 from complaints.reminders import next_moment, running_clocks
 from jubao import audit
+from jubao.auth import Staff
 from jubao.config import Settings
 from jubao.identity import IdentityVault
 
@@ -38,6 +39,11 @@ class Context:
     settings: Settings
     rules: DeadlineRules
     now: datetime
+
+
+def staff_actor(staff: Staff) -> Actor:
+    """The lifecycle's actor for a signed-in staff member (API, console)."""
+    return Actor(staff.username, staff.role, staff.wework_id)
 
 
 async def act(

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.actions import act
-from complaints.lifecycle import Actor, LifecycleError
+from complaints.actions import act, staff_actor
+from complaints.lifecycle import LifecycleError
 from complaints.queries import Filters, OutOfScope, Row, find_report, list_reports, scope_for
 from complaints.queries import timeline as report_timeline
 from complaints.vocabulary import CATEGORIES, STATUS_LABELS
@@ -168,7 +168,7 @@ async def action_view(request: web.Request) -> web.Response:
                 number,
                 str(body.get("action", "")),
                 body,
-                Actor(staff.username, staff.role, staff.wework_id),
+                staff_actor(staff),
                 settings=request.app[SETTINGS],
                 vault=request.app[VAULT],
                 now=request.app[CLOCK].now(),

@@ -11,13 +11,12 @@ from datetime import datetime
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.actions import act
+from complaints.actions import act, staff_actor
 from complaints.api import STATUS_OF, filters_from
 from complaints.deadlines import last_day
 from complaints.lifecycle import (
     FINDINGS,
     REJECT_REASONS,
-    Actor,
     LifecycleError,
     ReportState,
     Status,
@@ -108,7 +107,7 @@ async def _report_context(
         row.assignee.wework_id if row.assignee else None,
         report.extension_days is not None,
     )
-    actor = Actor(staff.username, staff.role, staff.wework_id)
+    actor = staff_actor(staff)
     running = {
         "受理期限": report.accept_by if report.status == "received" else None,
         "分派确认期限": report.ack_by if report.status == "assigned" else None,
@@ -145,13 +144,20 @@ async def _report_context(
     }
 
 
-async def report_view(
+async def report_view(request: web.Request) -> web.Response:
+    staff, csrf = await current(request)
+    return await render_report(request, staff, csrf)
+
+
+async def render_report(
     request: web.Request,
+    staff: Staff,
+    csrf: str,
     message: str = "",
     status: int = 200,
     identity: Mapping[str, str] | None = None,
 ) -> web.Response:
-    staff, csrf = await current(request)
+    """The report page for a signed-in user, with a refusal's `message` and its status."""
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
     async with request.app[SESSIONS]() as session:
         context = await _report_context(
@@ -189,13 +195,13 @@ async def action_post(request: web.Request) -> web.Response:
                 number,
                 str(fields.get("action", "")),
                 fields,
-                Actor(staff.username, staff.role, staff.wework_id),
+                staff_actor(staff),
                 settings=request.app[SETTINGS],
                 vault=request.app[VAULT],
                 now=request.app[CLOCK].now(),
             )
     except LifecycleError as error:
-        return await report_view(request, str(error), STATUS_OF[error.code])
+        return await render_report(request, staff, csrf, str(error), STATUS_OF[error.code])
     request.app[BACKGROUND].soon()
     raise web.HTTPSeeOther(f"/console/reports/{number}")
 
@@ -207,24 +213,27 @@ async def reveal_post(request: web.Request) -> web.Response:
     form = await check_csrf(request, csrf)
     number, reason = request.match_info["number"], str(form.get("reason", "")).strip()
     if staff.role not in REVEAL_IDENTITY:
-        return await report_view(request, "您的角色不能查看举报人身份", 403)
+        return await render_report(request, staff, csrf, "您的角色不能查看举报人身份", 403)
     if not reason:
-        return await report_view(request, "查看举报人身份须说明理由", 422)
+        return await render_report(request, staff, csrf, "查看举报人身份须说明理由", 422)
     vault, now = request.app[VAULT], request.app[CLOCK].now()
     async with request.app[SESSIONS].begin() as session:
         try:
             row = await find_report(session, await _scope(session, staff), number)
         except OutOfScope:
             raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
-        report = row.report
-        await audit.append(session, actor=staff.username, action="reveal", subject=number,
-                           detail={"reason": reason}, at=now)  # fmt: skip
-        identity = {
-            "name": vault.decrypt(report.reporter_name_enc) if report.reporter_name_enc else "",
-            "phone": vault.decrypt(report.reporter_phone_enc) if report.reporter_phone_enc else "",
-        }
-    if report.anonymous:
-        return await report_view(request, "匿名举报，没有可查看的举报人身份")
-    response = await report_view(request, identity=identity)
+        report, identity = row.report, None
+        if not report.anonymous:  # nothing to reveal, nothing to audit
+            await audit.append(session, actor=staff.username, action="reveal", subject=number,
+                               detail={"reason": reason}, at=now)  # fmt: skip
+            identity = {
+                "name": vault.decrypt(report.reporter_name_enc) if report.reporter_name_enc else "",
+                "phone": vault.decrypt(report.reporter_phone_enc)
+                if report.reporter_phone_enc
+                else "",
+            }
+    if identity is None:
+        return await render_report(request, staff, csrf, "匿名举报，没有可查看的举报人身份")
+    response = await render_report(request, staff, csrf, identity=identity)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -7,8 +7,9 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaints.actions import staff_actor
 from complaints.api import STATUS_OF, rfc3339
-from complaints.lifecycle import Actor, LifecycleError
+from complaints.lifecycle import LifecycleError
 from complaints.models import Report
 from jubao import audit
 from jubao.auth import Staff, bearer_staff, bearer_token
@@ -98,13 +99,12 @@ async def action_view(request: web.Request) -> web.Response:
         async with request.app[SESSIONS].begin() as session:
             staff = await bearer_staff(session, token)
             _reader(staff)
-            await _reward(request, session, number)
             reward, _ = await act(
                 session,
                 number,
                 str(body.get("action", "")),
                 body,
-                Actor(staff.username, staff.role, staff.wework_id),
+                staff_actor(staff),
                 settings=request.app[SETTINGS],
                 vault=request.app[VAULT],
                 now=request.app[CLOCK].now(),
@@ -113,6 +113,8 @@ async def action_view(request: web.Request) -> web.Response:
             answer = await reward_json(session, report, reward)
     except LifecycleError as error:
         raise ApiError(STATUS_OF[error.code], error.code, str(error)) from None
+    except NoReward:
+        raise ApiError(404, "not_found", f"没有这件已办结的举报：{number}") from None
     request.app[BACKGROUND].soon()
     return json_response(answer)
 

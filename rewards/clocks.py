@@ -93,7 +93,7 @@ async def run_clocks(
     dialect = (await session.connection()).dialect.name
     sent = skipped = waived = 0
     for reward, report in rows:
-        running = clocks(reward, report.number, report.id)
+        running = clocks(reward, report.number)
         recorded = {(c.clock, c.deadline): done[(report.id, c.clock, c.deadline)] for c in running}
         for candidate in running:
             for decision in due(candidate, recorded[(candidate.clock, candidate.deadline)], now):
@@ -115,7 +115,7 @@ async def run_clocks(
                     await act(session, report.number, "waive", {}, SYSTEM,
                               settings=settings, vault=vault, now=now)  # fmt: skip
                     waived += 1
-        reward.next_reminder_at = next_moment(clocks(reward, report.number, report.id), recorded)
+        reward.next_reminder_at = next_moment(clocks(reward, report.number), recorded)
     await session.flush()
     return ClockRun(opened, sent, skipped, waived)
 

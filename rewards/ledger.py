@@ -72,18 +72,18 @@ async def judge(session: AsyncSession, report: Report, excluded: str | None) -> 
     return eligibility(await facts_of(session, report, excluded), await registry_rules(session))
 
 
-def clocks(reward: Reward, number: str, report_id: int) -> list[Candidate]:
+def clocks(reward: Reward, number: str) -> list[Candidate]:
     """The reward's running clocks, as the reminder rules read them."""
-    found = []
-    if reward.status in OPEN and reward.decide_by is not None:
-        found.append(
-            Candidate(report_id, number, "reward_decision", reward.decide_by, reward.closed_at)
-        )
-    if reward.status == RewardStatus.NOTIFIED and reward.collect_by is not None:
-        found.append(
-            Candidate(report_id, number, "reward_collection", reward.collect_by, reward.notified_at)
-        )
-    return found
+    running = (
+        ("reward_decision", reward.status in OPEN, reward.decide_by, reward.closed_at),
+        ("reward_collection", reward.status == RewardStatus.NOTIFIED, reward.collect_by,
+         reward.notified_at),
+    )  # fmt: skip
+    return [
+        Candidate(reward.report_id, number, clock, deadline, started)
+        for clock, runs, deadline, started in running
+        if runs and deadline is not None
+    ]
 
 
 async def open_reward(
@@ -116,7 +116,7 @@ async def open_reward(
     )
     reward = await _locked(session, report.id)
     assert reward is not None
-    reward.next_reminder_at = next_moment(clocks(reward, report.number, report.id), {})
+    reward.next_reminder_at = next_moment(clocks(reward, report.number), {})
     return reward
 
 
@@ -130,7 +130,7 @@ async def _rejudge(
         reward.suggested, reward.rule = judged.suggested.amount, judged.suggested.rule
         rules = await rules_in_force(session)
         reward.decide_by = rules.ends("reward_decision", report.closed_at, settings.tz)
-        reward.next_reminder_at = next_moment(clocks(reward, report.number, report.id), {})
+        reward.next_reminder_at = next_moment(clocks(reward, report.number), {})
 
 
 async def _locked(session: AsyncSession, report_id: int) -> Reward | None:
@@ -182,7 +182,7 @@ async def act(
     if entry.action == RewardAction.APPROVE:
         rules = await rules_in_force(session)
         reward.collect_by = rules.ends("reward_collection", now, settings.tz)
-    reward.next_reminder_at = next_moment(clocks(reward, number, report.id), {})
+    reward.next_reminder_at = next_moment(clocks(reward, number), {})
     session.add(row)
     await session.flush()
     await audit.append(

@@ -143,3 +143,19 @@ async def test_an_officer_has_no_reveal(console, reports):
         f"/console/reports/{mine.number}/reveal", data={"csrf_token": token, "reason": "想看"}
     )
     assert refused.status == 403 and "王秘密" not in await refused.text()
+
+
+async def test_an_anonymous_reporter_has_nothing_to_reveal_and_nothing_is_audited(
+    console, reports, sessions
+):
+    anonymous = await reports.filed()
+    await log_in(console, "wang")
+    _, html = await report_page(console, anonymous.number)
+    assert "查看举报人身份" not in html  # no form for an anonymous report
+    token = CSRF.search(html).group(1)
+    answer = await console.post(
+        f"/console/reports/{anonymous.number}/reveal", data={"csrf_token": token, "reason": "核实"}
+    )
+    assert answer.status == 200 and "匿名举报，没有可查看的举报人身份" in await answer.text()
+    async with sessions() as session:
+        assert await session.scalar(select(AuditEntry).where(AuditEntry.action == "reveal")) is None

@@ -96,7 +96,7 @@ async def test_a_named_whistleblower_goes_from_report_to_paid(wechat, staff, ses
         finance_told = await session.scalar(
             select(OutboxMessage.text).where(OutboxMessage.key == f"reward-claimed:{filed.number}")
         )
-    assert finance_told is None or "【待发奖金】" in finance_told  # qian has no WeChat Work id
+    assert finance_told is None  # qian has no WeChat Work id: nobody to tell (see the clocks' test)
 
     status, paid = await reward_act(staff, filed.number, "qian", "pay", **PAY)
     assert status == 200 and paid["status"] == "paid" and paid["paid_at"]
@@ -161,6 +161,25 @@ async def test_who_reads_rewards_and_an_unknown_or_open_report(wechat, staff):
     status, listing = await staff.get("/api/v1/rewards", "qian", status="eligible")
     assert status == 200 and [i["number"] for i in listing["items"]] == [closed.number]
     assert (await staff.get("/api/v1/rewards", "qian", status="nonsense"))[0] == 422
+    assert (await staff.get("/api/v1/rewards", "qian", page="0"))[0] == 422
+    status, body = await reward_act(staff, closed.number, "wang", "fly")
+    assert (status, body["error"]) == (422, "invalid")
+
+
+async def test_a_refused_reward_tells_the_reporter_and_ends_the_decision_clock(
+    wechat, staff, sessions
+):
+    filed = await closed_with_fine(wechat, staff, "o-refused")
+    status, body = await reward_act(staff, filed.number, "li", "refuse")
+    assert status == 422  # a reason is needed
+    status, body = await reward_act(
+        staff, filed.number, "li", "refuse", note="举报内容已由执法检查发现"
+    )
+    assert status == 200 and body["status"] == "refused" and body["decide_by"] is None
+    assert [e["action"] for e in body["entries"]] == ["refuse"]
+    told = await reporter_notices(sessions, filed.number)
+    assert len(told) == 1 and "不予奖励" in told[0] and "执法检查发现" not in told[0]
+    assert (await reward_act(staff, filed.number, "wang", "propose"))[0] == 409
 
 
 async def test_an_unsubstantiated_report_is_ineligible_with_its_reason(wechat, staff):
