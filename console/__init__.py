@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from console import pages, report_pages
+from console.errors import error_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -22,6 +23,7 @@ def setup(app: web.Application) -> None:
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
     )
+    app.middlewares.append(error_pages)
     app.router.add_static("/console/static", STATIC, name="console-static")
     app.router.add_get("/console/login", pages.login_view)
     app.router.add_post("/console/login", pages.login_post)

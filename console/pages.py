@@ -16,6 +16,7 @@ from complaints.vocabulary import STATUS_LABELS
 from console.sign_in import sign_in, sign_out, signed_in
 from jubao.auth import Staff
 from jubao.keys import CLOCK, SESSIONS, SETTINGS
+from jubao.roles import READ_REPORTS
 
 COOKIE = "jubao_session"
 LOGIN_CSRF = "jubao_login_csrf"  # before there is a session: the form's token matches a cookie
@@ -52,11 +53,12 @@ async def check_csrf(request: web.Request, expected: str) -> web.MultiDictProxy:
     return form
 
 
-async def login_page(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+async def login_page(
+    request: web.Request, message: str = "", status: int = 200, username: str = ""
+) -> web.Response:
     token = request.cookies.get(LOGIN_CSRF) or secrets.token_urlsafe(32)
-    response = aiohttp_jinja2.render_template(
-        "login.html", request, {"csrf_token": token, "message": message}, status=status
-    )
+    context = {"csrf_token": token, "message": message, "username": username}
+    response = aiohttp_jinja2.render_template("login.html", request, context, status=status)
     response.set_cookie(LOGIN_CSRF, token, **_cookie_options(request))  # type: ignore[arg-type]
     return response
 
@@ -71,7 +73,7 @@ async def login_post(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
         signed = await sign_in(session, username, password, request.app[CLOCK].now())
     if signed is None:
-        return await login_page(request, BAD_LOGIN, status=401)
+        return await login_page(request, BAD_LOGIN, status=401, username=username)
     response = web.HTTPSeeOther("/console/")
     response.set_cookie(COOKIE, signed[0], **_cookie_options(request))  # type: ignore[arg-type]
     response.del_cookie(LOGIN_CSRF, path="/console")
@@ -92,7 +94,13 @@ def page(request: web.Request, template: str, staff: Staff, csrf: str, **context
     return aiohttp_jinja2.render_template(
         template,
         request,
-        {"staff": staff, "role_label": ROLE_LABELS[staff.role], "csrf_token": csrf, **context},
+        {
+            "staff": staff,
+            "role_label": ROLE_LABELS[staff.role],
+            "csrf_token": csrf,
+            "reads_reports": staff.role in READ_REPORTS,
+            **context,
+        },
     )
 
 

@@ -159,3 +159,20 @@ async def test_an_anonymous_reporter_has_nothing_to_reveal_and_nothing_is_audite
     assert answer.status == 200 and "匿名举报，没有可查看的举报人身份" in await answer.text()
     async with sessions() as session:
         assert await session.scalar(select(AuditEntry).where(AuditEntry.action == "reveal")) is None
+
+
+async def test_refusals_are_console_pages_and_finance_has_no_report_link(
+    console, reports, sessions, clock
+):
+    elsewhere = await reports.filed(town="杨舍镇")
+    await log_in(console, "zhangwei")
+    missing = await console.get(f"/console/reports/{elsewhere.number}")
+    page = await missing.text()
+    assert missing.status == 404 and "没有找到" in page and "返回工作台" in page
+    assert "console.css" in page and elsewhere.number in page
+    await StaffApi(console, sessions, clock).add("qian", "finance")
+    await log_in(console, "qian")
+    dashboard = await (await console.get("/console/")).text()
+    assert "您的角色不办理举报" in dashboard and 'href="/console/reports"' not in dashboard
+    refused = await console.get("/console/reports")
+    assert refused.status == 403 and "无权访问" in await refused.text()

@@ -131,3 +131,8 @@ async def test_an_officer_counts_only_his_scope(console, reports):
     await log_in(console, "zhangwei")
     page = await (await console.get("/console/")).text()
     assert re.search(r"已接收</span><span class=\"count\">1<", page)
+
+
+async def test_a_failed_login_keeps_the_name_typed(console):
+    page = await (await log_in(console, "wang", "not-the-password")).text()
+    assert 'name="username" value="wang"' in page and 'value="not-the-password"' not in page
