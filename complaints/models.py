@@ -46,8 +46,9 @@ class Report(Base):
     description: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(16), default="wechat")
     anonymous: Mapped[bool] = mapped_column(Boolean)
-    reporter_openid_enc: Mapped[str] = mapped_column(Text)
-    reporter_openid_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # None for a report taken on a caller's behalf (hotline, visit, letter, email): no WeChat user
+    reporter_openid_enc: Mapped[str | None] = mapped_column(Text)
+    reporter_openid_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     reporter_name_enc: Mapped[str | None] = mapped_column(Text)
     reporter_phone_enc: Mapped[str | None] = mapped_column(Text)
     query_code_hash: Mapped[str] = mapped_column(String(255))
@@ -104,6 +105,22 @@ class ReportEvent(Base):
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReportMessage(Base):
+    """The thread with the reporter and the staff's internal notes on a report.
+
+    kind: `staff` (sent to the reporter through the bot), `reporter` (his `回复 编号 内容`) or
+    `note` (between staff, never sent). author: a username, or `reporter`."""
+
+    __tablename__ = "report_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(8))
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Evidence(Base):
