@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from importlib.resources import files
 
+import yaml
 from aiohttp import web
 
 import bot
@@ -36,6 +39,22 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+def openapi_document() -> dict[str, object]:
+    """The API's OpenAPI 3 document (jubao/openapi.yaml), read when the app is built."""
+    return yaml.safe_load(files("jubao").joinpath("openapi.yaml").read_text(encoding="utf-8"))
+
+
+def openapi_view(document: dict[str, object]):  # type: ignore[no-untyped-def]
+    async def view(request: web.Request) -> web.Response:
+        return web.json_response(document, dumps=_dumps)
+
+    return view
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def unavailable(reason: str) -> web.Response:
     return web.json_response({"status": "unavailable", "reason": reason}, status=503)
 
@@ -56,6 +75,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[VAULT] = IdentityVault(settings.identity_keys)
     app.cleanup_ctx.append(resources)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/v1/openapi.json", openapi_view(openapi_document()))
     for package in (bot, console, complaints, rewards, notifications):
         package.setup(app)
     app.cleanup_ctx.append(background)
