@@ -1,8 +1,9 @@
 """Signing staff in and out of the console (SPEC §11 "Console"): a password check (Argon2id,
-an old hash upgraded on the way), ten failed logins for a username within 15 minutes lock it
-for 15 minutes — answered exactly like a wrong password —, a TOTP code for an account that
-has one (a missing or wrong code is a wrong password, and counts toward the lock), a session that ends after 8 hours
-without use, and its CSRF token. The cookie carries a random token; only its SHA-256 is kept."""
+an old hash upgraded on the way), a TOTP code for an account that has one (missing or wrong,
+it is a wrong password and counts toward the lock), ten failed logins for a username within
+15 minutes lock it for 15 minutes — answered exactly like a wrong password —, a session that
+ends after 8 hours without use, and its CSRF token. The cookie carries a random token; only
+its SHA-256 is kept."""
 
 from __future__ import annotations
 
