@@ -11,6 +11,7 @@ a code seen over someone's shoulder, or replayed from a log, is worth nothing on
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from datetime import datetime
 
 import pyotp
@@ -33,9 +34,10 @@ def time_step(now: datetime) -> int:
 
 def accepted_step(secret: str, code: str, now: datetime, last_step: int | None) -> int | None:
     """The time step `code` belongs to when it is valid at `now` and newer than `last_step`,
-    else None. Spaces in the code are ignored ("123 456" as apps show it)."""
-    typed = "".join(code.split())
-    if len(typed) != DIGITS or not typed.isdigit():
+    else None. Spaces in the code are ignored ("123 456" as apps show it), and full-width
+    digits (a Chinese input method's) read as digits."""
+    typed = "".join(unicodedata.normalize("NFKC", code).split())
+    if len(typed) != DIGITS or not (typed.isascii() and typed.isdigit()):
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
     current = time_step(now)
