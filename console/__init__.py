@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import pages, report_pages
+from console import account, pages, report_pages
 from console.errors import error_pages
 
 STATIC = Path(__file__).parent / "static"
@@ -28,6 +28,9 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/login", pages.login_view)
     app.router.add_post("/console/login", pages.login_post)
     app.router.add_post("/console/logout", pages.logout_post)
+    app.router.add_get("/console/account", account.account_view)
+    app.router.add_post("/console/account/totp", account.enable_post)
+    app.router.add_post("/console/account/totp/disable", account.disable_post)
     app.router.add_get("/console/", pages.dashboard_view)
     app.router.add_get("/console", pages.dashboard_view)
     app.router.add_get("/console/reports", report_pages.list_view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
@@ -19,6 +19,8 @@ class ConsoleSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A TOTP secret shown for enrolment, encrypted like identity data, until a code confirms it.
+    totp_pending_enc: Mapped[str | None] = mapped_column(Text)
 
 
 class LoginFailure(Base):

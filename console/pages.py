@@ -15,7 +15,7 @@ from complaints.reminders import CLOCKS
 from complaints.vocabulary import STATUS_LABELS
 from console.sign_in import sign_in, sign_out, signed_in
 from jubao.auth import Staff
-from jubao.keys import CLOCK, SESSIONS, SETTINGS
+from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.roles import READ_REPORTS
 
 COOKIE = "jubao_session"
@@ -70,8 +70,12 @@ async def login_view(request: web.Request) -> web.Response:
 async def login_post(request: web.Request) -> web.Response:
     form = await check_csrf(request, request.cookies.get(LOGIN_CSRF) or secrets.token_hex(8))
     username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+    code = str(form.get("totp", ""))
     async with request.app[SESSIONS].begin() as session:
-        signed = await sign_in(session, username, password, request.app[CLOCK].now())
+        signed = await sign_in(
+            session, username, password, request.app[CLOCK].now(),
+            totp=code, vault=request.app[VAULT],
+        )  # fmt: skip
     if signed is None:
         return await login_page(request, BAD_LOGIN, status=401, username=username)
     response = web.HTTPSeeOther("/console/")

@@ -1,7 +1,9 @@
 """Signing staff in and out of the console (SPEC §11 "Console"): a password check (Argon2id,
-an old hash upgraded on the way), ten failed logins for a username within 15 minutes lock it
-for 15 minutes — answered exactly like a wrong password —, a session that ends after 8 hours
-without use, and its CSRF token. The cookie carries a random token; only its SHA-256 is kept."""
+an old hash upgraded on the way), a TOTP code for an account that has one (missing or wrong,
+it is a wrong password and counts toward the lock), ten failed logins for a username within
+15 minutes lock it for 15 minutes — answered exactly like a wrong password —, a session that
+ends after 8 hours without use, and its CSRF token. The cookie carries a random token; only
+its SHA-256 is kept."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from console.models import ConsoleSession, LoginFailure
+from jubao import second_factor
 from jubao.auth import Staff, User, hash_password, needs_rehash, password_matches, staff
+from jubao.identity import IdentityVault
 
 IDLE_LIMIT = timedelta(hours=8)
 LOCK_AFTER = 10
@@ -38,10 +42,17 @@ def _hash(token: str) -> str:
 
 
 async def sign_in(
-    session: AsyncSession, username: str, password: str, now: datetime
+    session: AsyncSession,
+    username: str,
+    password: str,
+    now: datetime,
+    *,
+    totp: str = "",
+    vault: IdentityVault,
 ) -> tuple[str, Staff] | None:
-    """A new session's cookie token and who it is, or None — wrong name, wrong password and a
-    locked name all look the same."""
+    """A new session's cookie token and who it is, or None — wrong name, wrong password, a
+    missing or wrong TOTP code and a locked name all look the same. `totp` is ignored for an
+    account without a second factor."""
     failures = await session.scalars(
         select(LoginFailure.at).where(
             LoginFailure.username == username, LoginFailure.at > now - LOCK_WINDOW * 2
@@ -50,6 +61,8 @@ async def sign_in(
     user = await session.scalar(select(User).where(User.username == username))
     is_locked = locked(list(failures), now)
     right = user is not None and await password_matches(user.password_hash, password)
+    if right and not is_locked and user is not None:
+        right = second_factor.passes(user, totp, vault, now)  # a used code is spent
     if is_locked or not right or user is None:
         if not is_locked:
             session.add(LoginFailure(username=username[:64], at=now))
@@ -93,6 +106,13 @@ async def signed_in(
     if now - kept.last_seen_at >= TOUCH_EVERY:
         kept.last_seen_at = now
     return staff(user), kept.csrf_token
+
+
+async def kept_session(session: AsyncSession, token: str | None) -> ConsoleSession | None:
+    """The session row behind a cookie (for what a session keeps besides who it is)."""
+    if not token:
+        return None
+    return await session.get(ConsoleSession, _hash(token))
 
 
 async def sign_out(session: AsyncSession, token: str | None) -> None:

@@ -12,7 +12,7 @@ from functools import cache
 from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +32,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     # The TOTP secret (pyotp base32), encrypted like identity data; None = no second factor.
     totp_secret_enc: Mapped[str | None] = mapped_column(Text)
+    # The last TOTP time step accepted: a code of that step or an earlier one is refused.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

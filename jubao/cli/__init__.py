@@ -67,17 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("file")
 
+    users = group("user", "staff accounts")
     add = command(
-        "add",
-        "staff:user_add",
-        "add a staff account; the password is read from stdin",
-        group("user", "staff accounts"),
+        "add", "staff:user_add", "add a staff account; the password is read from stdin", users
     )
     add.add_argument("name")
     roles = ("dispatcher", "officer", "leader", "finance", "auditor", "admin")
     add.add_argument("--role", required=True, choices=roles)
     add.add_argument("--town", help="limit an officer to this town")
     add.add_argument("--wework-id", help="WeChat Work user id (receives app messages)")
+    reset_totp = command(
+        "reset-totp",
+        "staff:user_reset_totp",
+        "turn off a user's TOTP second factor (a lost phone); audited",
+        users,
+    )
+    reset_totp.add_argument("name")
     create = command(
         "create",
         "staff:token_create",
@@ -87,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     command(
         "verify", "staff:audit_verify", "check the audit chain", group("audit", "the audit log")
+    )
+    command(
+        "rotate",
+        "keys:keys_rotate",
+        "re-encrypt identity data under the newest of JUBAO_IDENTITY_KEYS",
+        group("keys", "identity encryption keys"),
     )
 
     run = command(

@@ -1,4 +1,4 @@
-"""`jubao user add`, `jubao token create` and `jubao audit verify`."""
+"""`jubao user add`, `jubao user reset-totp`, `jubao token create` and `jubao audit verify`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from complaints.staff_accounts import NewAccount, add_staff
-from jubao import audit, auth
+from jubao import audit, auth, second_factor
 from jubao.cli.errors import say_error
 from jubao.cli.prepared import prepared
 from jubao.config import load_settings
@@ -36,6 +36,21 @@ def user_add(args: argparse.Namespace) -> int:
     for warning in account.warnings:
         say_error(f"warning: {warning}")
     print(f"user {account.user.username} added as {account.user.role}")
+    return 0
+
+
+async def _reset_totp(name: str) -> None:
+    async with prepared(load_settings()) as built, built.sessions.begin() as session:
+        await second_factor.reset(session, name, actor="cli", now=built.clock.now())
+
+
+def user_reset_totp(args: argparse.Namespace) -> int:
+    try:
+        asyncio.run(_reset_totp(args.name))
+    except auth.AccountError as error:
+        say_error(f"user reset-totp: {error}")
+        return 1
+    print(f"TOTP of {args.name} turned off; the password alone signs in until it is set up again")
     return 0
 
 
