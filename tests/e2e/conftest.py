@@ -14,22 +14,24 @@ test-output/screenshots/ at the repository's root."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 800}
-TIMEOUT_MS = 10_000  # a step that has not happened by then will not: fail with its locator
+TIMEOUT_MS = 10_000  # actions and `expect`: what has not happened by then will not
 _saved: list[Path] = []
 _FAILED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call":
         item.stash[_FAILED] = report.failed
@@ -49,6 +51,7 @@ async def browser() -> AsyncIterator[Browser]:
             "`apt-get install chromium fonts-noto-cjk` (.ci/run does); never `playwright install`.",
             pytrace=False,
         )
+    expect.set_options(timeout=TIMEOUT_MS)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
