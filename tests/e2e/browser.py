@@ -30,8 +30,8 @@ async def submit(button: Locator) -> Response:
 async def submit_login(page: Page, username: str, password: str = PASSWORD) -> Response:
     """Type a name and a password into the login page and press 登录: the page it answers with."""
     await page.goto("/console/login")
-    await page.get_by_label("用户名").fill(username)
-    await page.get_by_label("密码").fill(password)
+    await page.get_by_label("用户名", exact=True).fill(username)
+    await page.get_by_label("密码", exact=True).fill(password)
     return await submit(page.get_by_role("button", name="登录"))
 
 

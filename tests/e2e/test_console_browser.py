@@ -155,18 +155,18 @@ async def test_ten_bad_logins_lock_the_name_and_the_lock_looks_like_a_wrong_pass
     wrong = await submit_login(page, "wang", "guess")
     for _ in range(9):  # again and again on the page that answers, the name kept
         assert wrong.status == 401
-        await page.get_by_label("密码").fill("guess")
+        await page.get_by_label("密码", exact=True).fill("guess")
         wrong = await submit(page.get_by_role("button", name="登录"))
     assert wrong.status == 401
     wrong_page = await page.content()
     await expect(page.get_by_role("alert")).to_have_text("用户名或密码错误")
 
-    await page.get_by_label("密码").fill(PASSWORD)  # the right one, the eleventh time
+    await page.get_by_label("密码", exact=True).fill(PASSWORD)  # the right one, the eleventh time
     locked = await submit(page.get_by_role("button", name="登录"))
     assert locked.status == 401 and locked.url == wrong.url
     assert await page.content() == wrong_page  # not a word, not an attribute apart
-    await expect(page.get_by_label("用户名")).to_have_value("wang")
-    await expect(page.get_by_label("密码")).to_have_value("")
+    await expect(page.get_by_label("用户名", exact=True)).to_have_value("wang")
+    await expect(page.get_by_label("密码", exact=True)).to_have_value("")
 
     clock.advance(timedelta(minutes=15))
     await login(page, "wang")
