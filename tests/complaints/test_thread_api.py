@@ -94,3 +94,23 @@ async def test_without_a_token_the_answer_is_401(staff, reports):
     filed = await reports.filed()
     assert (await staff.get(path(filed.number), None))[0] == 401
     assert (await staff.post(path(filed.number), None, {"text": "留言"}))[0] == 401
+
+
+# SPEC §10: every route with every role (as tests/complaints/test_api.py walks the others).
+ROLES = ("wang", "li", "zhao", "zhangwei", "qian", "root", None)
+EXPECTED = {  # wang (dispatcher), li (leader), zhao (auditor), zhangwei (officer, this town),
+    # qian (finance), root (admin), no token
+    "read": (200, 200, 200, 200, 403, 403, 401),
+    "write": (201, 201, 403, 201, 403, 403, 401),
+}
+
+
+async def test_every_thread_route_with_every_role(staff, reports):
+    number = (await reports.filed()).number
+    seen = {
+        "read": tuple([(await staff.get(path(number), who))[0] for who in ROLES]),
+        "write": tuple(
+            [(await staff.post(path(number), who, {"text": "留言"}))[0] for who in ROLES]
+        ),
+    }
+    assert seen == EXPECTED
