@@ -169,12 +169,24 @@ def read_number(text: str, verb: str) -> str | None:
 
 def read_objection(text: str) -> tuple[str, str] | None:
     """`异议 编号 理由` -> (number, reason); None without a number or a reason."""
-    rest = tidy(text).removeprefix("异议").strip()
+    found = read_number_and_text(text, "异议")
+    return (found[0], found[1][:500]) if found else None
+
+
+def read_reply(text: str) -> tuple[str, str] | None:
+    """`回复 编号 内容` (or `回复编号 内容`) -> (number, the text as typed); None without a
+    number or a text."""
+    return read_number_and_text(text, "回复")
+
+
+def read_number_and_text(text: str, verb: str) -> tuple[str, str] | None:
+    """`VERB 编号 TEXT` -> (number, TEXT as the citizen typed it); None without either."""
+    rest = tidy(text).removeprefix(verb).strip()
     match = REPORT_NUMBER.search(normalize(rest))
     if not match:
         return None
-    reason = normalize(rest)[match.end() :].strip()
+    said = normalize(rest)[match.end() :].strip()
     as_typed = REPORT_NUMBER.search(rest)
     if as_typed:
-        reason = rest[as_typed.end() :].strip()
-    return (match.group(1).upper(), reason[:500]) if reason else None
+        said = rest[as_typed.end() :].strip()
+    return (match.group(1).upper(), said) if said else None

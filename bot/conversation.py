@@ -145,6 +145,14 @@ class Urge:
     number: str
 
 
+@dataclass(frozen=True)
+class Reply:
+    """The reporter's answer to a staff message (`回复 编号 内容`)."""
+
+    number: str
+    text: str
+
+
 Effect = (
     Submit
     | ListOwn
@@ -156,6 +164,7 @@ Effect = (
     | Claim
     | Rate
     | Urge
+    | Reply
     | Subscriptions
 )
 

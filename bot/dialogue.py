@@ -2,7 +2,7 @@
 
 `step(conversation, inbound, towns, now)` returns the next conversation, the reply and at most one
 effect for the service to carry out (file the report, list or query reports). No I/O here.
-Outside a dialogue it reads commands (举报, 查询, 补充, 异议, 领奖, 评价, 催办); inside
+Outside a dialogue it reads commands (举报, 查询, 补充, 异议, 领奖, 评价, 催办, 回复); inside
 one, 取消 and 帮助, and every other message answers the current step (bot/report_steps.py,
 bot/claim.py).
 """
@@ -20,6 +20,7 @@ from bot.answers import (
     read_objection,
     read_query,
     read_rating,
+    read_reply,
 )
 from bot.conversation import (
     Conversation,
@@ -29,11 +30,13 @@ from bot.conversation import (
     Outcome,
     QueryOne,
     Rate,
+    Reply,
     Step,
     Subscriptions,
     Urge,
 )
 from bot.report_steps import ANSWERS, question, start
+from complaints.thread_rules import MAX_TEXT
 
 IDLE_LIMIT = timedelta(hours=24)
 SUBSCRIPTION_EVENTS = frozenset({"subscribe_msg_popup_event", "subscribe_msg_change_event"})
@@ -100,12 +103,23 @@ def _idle(inbound: Inbound) -> Outcome:
     if word.startswith("催办"):
         number = read_number(inbound.text, "催办")
         return Outcome(None, effect=Urge(number)) if number else Outcome(None, texts.URGE_USAGE)
+    if word.startswith("回复"):
+        return _reply(inbound.text)
     if word.startswith("查询"):
         query = read_query(inbound.text)
         if query is None:
             return Outcome(None, texts.QUERY_USAGE)
         return Outcome(None, effect=QueryOne(*query))
     return Outcome(None, texts.HELP)
+
+
+def _reply(text: str) -> Outcome:
+    found = read_reply(text)
+    if found is None:
+        return Outcome(None, texts.REPLY_USAGE)
+    if len(found[1]) > MAX_TEXT:
+        return Outcome(None, texts.REPLY_TOO_LONG)
+    return Outcome(None, effect=Reply(*found))
 
 
 def _in_dialogue(

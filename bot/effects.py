@@ -18,6 +18,7 @@ from bot.conversation import (
     Outcome,
     QueryOne,
     Rate,
+    Reply,
     StartClaim,
     StartSupplement,
     Submit,
@@ -26,7 +27,7 @@ from bot.conversation import (
     Urge,
 )
 from bot.exactly_once import Envelope
-from complaints import feedback, objections, services, supplements
+from complaints import feedback, objections, services, supplements, thread
 from complaints.deadlines import last_day
 from complaints.feedback_rules import RATINGS
 from complaints.new_report import NewReport
@@ -42,7 +43,7 @@ def queues_work(effect: object) -> bool:
     """Whether the effect left background work: messages to send or media to fetch."""
     if isinstance(effect, Supplement):
         return effect.item is not None and bool(effect.item.media_id)
-    return isinstance(effect, Submit | Objection | Urge | Claim)
+    return isinstance(effect, Submit | Objection | Urge | Claim | Reply)
 
 
 async def carry_out(
@@ -122,6 +123,12 @@ async def carry_out(
         )
         reply = texts.URGE_ANSWERS[answer.outcome].format(number=effect.number, date=answer.date)
         return replace(outcome, reply=reply)
+    if isinstance(effect, Reply):
+        kept = await thread.reporter_replies(
+            session, effect.number, effect.text, hashes, settings=settings, vault=vault, now=now
+        )
+        answer = texts.REPLY_ANSWERS["received" if kept else "not_found"]
+        return replace(outcome, reply=answer.format(number=effect.number))
     if isinstance(effect, Supplement):
         await supplements.add(session, effect.number, text=effect.text, item=effect.item, now=now)
     return outcome

@@ -25,6 +25,7 @@ from complaints.lifecycle import (
 from complaints.queries import OutOfScope, find_report, list_reports, scope_for, timeline
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from console.pages import check_csrf, current, page
+from console.thread_view import thread_context
 from jubao import audit
 from jubao.auth import Staff
 from jubao.background import BACKGROUND
@@ -141,6 +142,7 @@ async def _report_context(
         "action_labels": ACTION_LABELS,
         "tz": tz,
         "may_reveal": staff.role in REVEAL_IDENTITY and not report.anonymous,
+        **await thread_context(session, report, staff, tz),  # type: ignore[arg-type]
     }
 
 

@@ -94,6 +94,7 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "complaints.new_report",
     "complaints.enterprises",
     "complaints.feedback_rules",
+    "complaints.thread_rules",
     "bot.dialogue",
     "bot.report_steps",
     "bot.conversation",
