@@ -82,12 +82,13 @@ HEADERS = {_key(alias): field for field, (_, aliases) in COLUMNS.items() for ali
 
 
 def text(cell: object) -> str:
-    """A cell as text: nothing is "", a whole float (Excel's numbers) loses its `.0`."""
+    """A cell as text, stripped (full-width spaces too) but otherwise as typed: a name's
+    full-width brackets stay. Nothing is "", a whole float (Excel's numbers) loses its `.0`."""
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    return unicodedata.normalize("NFKC", str(cell)).strip()
+    return str(cell).strip()
 
 
 def columns(header: Sequence[object]) -> dict[str, int]:
@@ -95,7 +96,7 @@ def columns(header: Sequence[object]) -> dict[str, int]:
     column is missing or a column appears twice."""
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
-        field = HEADERS.get(_key(text(cell)))
+        field = HEADERS.get(_key(text(cell).lstrip("\ufeff")))
         if field is None:
             continue
         if field in found:

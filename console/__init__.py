@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import pages, report_pages
+from console import pages, registry_enterprises, registry_pages, registry_users, report_pages
 from console.errors import error_pages
 
 STATIC = Path(__file__).parent / "static"
@@ -34,3 +34,15 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/reports/{number}", report_pages.report_view)
     app.router.add_post("/console/reports/{number}/actions", report_pages.action_post)
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)
+    registry_routes(app)
+
+
+def registry_routes(app: web.Application) -> None:
+    """The admin's registry tabs (console/registry_pages.py)."""
+    app.router.add_get("/console/registry", registry_pages.index_view)
+    app.router.add_get("/console/registry/users", registry_users.users_view)
+    app.router.add_post("/console/registry/users", registry_users.user_post)
+    app.router.add_get("/console/registry/enterprises", registry_enterprises.enterprises_view)
+    app.router.add_post("/console/registry/enterprises", registry_enterprises.import_post)
+    for tab in ("towns", "units", "officers", "rules", "deadlines", "rewards", "calendar"):
+        app.router.add_get(f"/console/registry/{tab}", getattr(registry_pages, f"{tab}_view"))
