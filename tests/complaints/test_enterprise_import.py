@@ -12,6 +12,7 @@ from complaints.credit_code import credit_code_problem
 from complaints.enterprise_file import read_table
 from complaints.enterprise_import import import_enterprises
 from complaints.enterprise_rows import ImportFileError, parse_rows
+from complaints.registry import RegistryError, load_registry, parse_registry
 from complaints.registry_models import Enterprise
 from jubao.cli import main
 from tests.enterprise_lists import SEED_COLOURS, credit_code, csv_file, seed_rows, xlsx_file
@@ -197,3 +198,18 @@ def test_the_command_refuses_an_unreadable_file(cli_db, capsys):
     assert "表头缺少列" in capsys.readouterr().err
     assert main(["registry", "import-enterprises", str(cli_db / "missing.xlsx")]) == 1
     assert "missing.xlsx" in capsys.readouterr().err
+
+
+async def test_the_registry_file_may_carry_a_credit_code_and_keeps_an_imported_one(sessions, towns):
+    entry = {"name": "张家港市宏达化工有限公司", "town": "塘桥镇", "code": "red"}
+    async with sessions.begin() as session:
+        await load_registry(
+            session,
+            parse_registry({"enterprises": [entry | {"credit_code": credit_code(5).lower()}]}),
+        )
+    assert await count(sessions, Enterprise.credit_code == credit_code(5)) == 1
+    async with sessions.begin() as session:  # an entry without one keeps the stored code
+        await load_registry(session, parse_registry({"enterprises": [entry]}))
+    assert await count(sessions, Enterprise.credit_code == credit_code(5)) == 1
+    with pytest.raises(RegistryError, match="校验位"):
+        parse_registry({"enterprises": [entry | {"credit_code": "914403001922038217"}]})
