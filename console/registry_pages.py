@@ -74,7 +74,7 @@ async def towns_view(request: web.Request) -> web.Response:
         towns = await queries.towns(session)
     rows = [(str(index), town.name, f"{count:,}") for index, (town, count) in enumerate(towns, 1)]
     return table_page(request, staff, csrf, "towns", [{
-        "title": f"镇（区） 共 {len(rows)} 个", "columns": ("序号", "名称", "登记企业"),
+        "title": "镇（区）", "count": f"共 {len(rows)} 个", "columns": ("序号", "名称", "登记企业"),
         "rows": rows, "empty": "尚未登记镇（区）。",
         "note": "序号即举报人在公众号中选择镇（区）时看到的顺序。",
     }])  # fmt: skip
@@ -89,7 +89,8 @@ async def units_view(request: web.Request) -> web.Response:
         for unit, count in units
     ]
     return table_page(request, staff, csrf, "units", [{
-        "title": f"执法单位 共 {len(rows)} 个", "columns": ("名称", "负责镇（区）", "执法人员"),
+        "title": "执法单位", "count": f"共 {len(rows)} 个",
+        "columns": ("名称", "负责镇（区）", "执法人员"),
         "rows": rows, "empty": "尚未登记执法单位。",
     }])  # fmt: skip
 
@@ -100,7 +101,8 @@ async def officers_view(request: web.Request) -> web.Response:
         officers = await queries.officers(session)
     rows = [(officer.name, officer.wework_id, unit) for officer, unit in officers]
     return table_page(request, staff, csrf, "officers", [{
-        "title": f"执法人员 共 {len(rows)} 人", "columns": ("姓名", "企业微信账号", "所属单位"),
+        "title": "执法人员", "count": f"共 {len(rows)} 人",
+        "columns": ("姓名", "企业微信账号", "所属单位"),
         "rows": rows, "empty": "尚未登记执法人员。",
         "note": OFFICERS_NOTE,
     }])  # fmt: skip
