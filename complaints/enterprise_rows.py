@@ -40,6 +40,7 @@ FLAGS = {
     **dict.fromkeys(("", "否", "n", "no", "false", "0"), False),
 }
 NAME_MAX, ADDRESS_MAX = 128, 255  # the columns of Enterprise
+HEADER_SEARCH = 10  # rows looked at for the header
 
 
 class ImportFileError(ValueError):
@@ -48,7 +49,7 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class EnterpriseRow:
-    row: int  # the spreadsheet's row number (the header is row 1)
+    row: int  # the spreadsheet's row number, as Excel shows it
     name: str
     credit_code: str | None
     town: str
@@ -104,23 +105,37 @@ def columns(header: Sequence[object]) -> dict[str, int]:
         found[field] = index
     missing = [COLUMNS[field][0] for field in REQUIRED if field not in found]
     if missing:
-        raise ImportFileError(f"表头缺少列：{'、'.join(missing)}（第1行应为表头）")
+        raise ImportFileError(f"表头缺少列：{'、'.join(missing)}")
     return found
 
 
+def header_row(table: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]:
+    """The index of the header row and its columns: the first of the first HEADER_SEARCH rows
+    that names every required column (a title row or two above it, as bureaus' sheets often
+    have, is passed over); raises the first row's complaint when none does."""
+    first: ImportFileError | None = None
+    for index, cells in enumerate(table[:HEADER_SEARCH]):
+        try:
+            return index, columns(cells)
+        except ImportFileError as error:
+            first = first or error
+    assert first is not None
+    raise ImportFileError(f"{first}（表头应在前{HEADER_SEARCH}行之内）")
+
+
 def parse_rows(table: Sequence[Sequence[object]], towns: Collection[str]) -> ParsedRows:
-    """Check every data row of `table` (row 0 is the header) against the registered `towns`.
+    """Check every data row of `table` (the rows below its header) against the registered `towns`.
     A credit code or a name that an earlier row of the file has already used is an error (an
     enterprise's name is unique too)."""
     if not table:
         raise ImportFileError("文件是空的")
-    where = columns(table[0])
+    header, where = header_row(table)
     rows: list[EnterpriseRow] = []
     errors: list[RowError] = []
     codes: dict[str, int] = {}
     names: dict[str, int] = {}
     total = 0
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in enumerate(table[header + 1 :], start=header + 2):
         values = {field: text(cells[i]) if i < len(cells) else "" for field, i in where.items()}
         if not any(values.values()):
             continue

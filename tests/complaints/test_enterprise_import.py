@@ -54,6 +54,19 @@ def test_full_width_and_variant_chinese_headers():
     assert parsed.rows[0].code == "orange" and not parsed.errors
 
 
+def test_a_title_row_above_the_header_is_passed_over_and_row_numbers_stay_excels():
+    table = [
+        ["张家港市安全生产风险等级企业名录（2026年）", None, None],
+        [None, None, None],
+        ["企业名称", "所属镇（区）", "风险等级"],
+        ["宏达化工", "塘桥镇", "红"],
+        ["明珠纺织", "火星镇", "蓝"],
+    ]
+    parsed = parse_rows(table, TOWNS)
+    assert [(row.row, row.name) for row in parsed.rows] == [(4, "宏达化工")]
+    assert [(error.row, error.column) for error in parsed.errors] == [(5, "所属镇（区）")]
+
+
 def test_a_file_without_a_required_column_is_refused_whole():
     with pytest.raises(ImportFileError, match="风险等级"):
         parse_rows([["企业名称", "所属镇（区）"], ["宏达化工", "塘桥镇"]], TOWNS)
