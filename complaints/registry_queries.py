@@ -33,7 +33,7 @@ class EnterprisePage:
 
 
 async def users(session: AsyncSession) -> list[User]:
-    return list(await session.scalars(select(User).order_by(User.role, User.username)))
+    return list(await session.scalars(select(User).order_by(User.username)))
 
 
 async def towns(session: AsyncSession) -> list[tuple[Town, int]]:

@@ -15,7 +15,9 @@ from console.registry_pages import admin, registry_page, role_choices
 from jubao import audit
 from jubao.auth import AccountError, Staff
 from jubao.keys import CLOCK, SESSIONS
+from jubao.roles import Role
 
+ROLE_ORDER = {role.value: index for index, role in enumerate(Role)}  # dispatcher first, admin last
 FIELDS = ("username", "role", "town", "wework_id")  # the form's, with `password`
 NO_SCOPE = (
     "该执法人员既未选择镇（区），也未关联登记文件中的执法人员（企业微信账号），暂时看不到任何举报。"
@@ -43,7 +45,7 @@ async def render_users(
             "wework_id": user.wework_id or "",
             "totp": user.totp_secret_enc is not None,
         }
-        for user in users
+        for user in sorted(users, key=lambda user: (ROLE_ORDER.get(user.role, 99), user.username))
     ]
     response = registry_page(
         request, staff, csrf, "users", "registry_users.html",
