@@ -201,6 +201,8 @@ async def _load_enterprises(
             "code": data.code,
             "blacklisted": data.blacklisted,
         }
+        if data.credit_code is not None:
+            values["credit_code"] = data.credit_code
         if enterprise is None:
             session.add(Enterprise(name=data.name, **values))
             created += 1

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
+from complaints.credit_code import credit_code_problem
 from complaints.deadlines import DEFAULT_RULES, Duration
 from complaints.registry_rewards import RewardRuleData, RewardRuleError, parse_reward_rules
 from complaints.routing import MATCH_KEYS
@@ -57,6 +58,7 @@ class EnterpriseData:
     address: str
     code: str
     blacklisted: bool = False
+    credit_code: str | None = None  # None: the file does not say (a stored code stays)
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ def _officers(document: Mapping[str, Any]) -> tuple[OfficerData, ...]:
 def _enterprises(document: Mapping[str, Any]) -> tuple[EnterpriseData, ...]:
     enterprises: list[EnterpriseData] = []
     owners: dict[str, str] = {}  # every name and alias → the entry that has it
+    codes: dict[str, str] = {}  # every credit code → the entry that has it
     for where, entry in _entries(document, "enterprises"):
         name = _text(entry, "name", where)
         if any(name == enterprise.name for enterprise in enterprises):
@@ -182,9 +185,29 @@ def _enterprises(document: Mapping[str, Any]) -> tuple[EnterpriseData, ...]:
         if not isinstance(address, str):
             raise RegistryError(f"{where}.address: must be a string")
         blacklisted = _flag(entry.get("blacklisted", False), f"{where}.blacklisted")
-        _only_keys(entry, ("name", "aliases", "town", "address", "code", "blacklisted"), where)
-        enterprises.append(EnterpriseData(name, aliases, town, address.strip(), code, blacklisted))
+        credit_code = _credit_code(entry.get("credit_code"), f"{where}.credit_code")
+        if credit_code is not None and credit_code in codes:
+            raise RegistryError(
+                f"{where}.credit_code: {credit_code} is already used by {codes[credit_code]}"
+            )
+        if credit_code is not None:
+            codes[credit_code] = where
+        keys = ("name", "aliases", "town", "address", "code", "blacklisted", "credit_code")
+        _only_keys(entry, keys, where)
+        enterprises.append(
+            EnterpriseData(name, aliases, town, address.strip(), code, blacklisted, credit_code)
+        )
     return tuple(enterprises)
+
+
+def _credit_code(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    code = str(value).strip().upper()
+    problem = credit_code_problem(code)
+    if problem:
+        raise RegistryError(f"{where}: {value!r} is not a unified social credit code: {problem}")
+    return code
 
 
 def _rule(where: str, entry: Mapping[str, Any]) -> RuleData:

@@ -60,6 +60,8 @@ class Enterprise(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
+    # 统一社会信用代码 (GB 32100-2015), the key `jubao registry import-enterprises` matches by.
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
     address: Mapped[str] = mapped_column(String(255), default="")

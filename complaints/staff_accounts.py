@@ -35,9 +35,14 @@ async def add_staff(
     warnings: list[str] = []
     if town:
         if role != Role.OFFICER:
-            raise AccountError(f"--town limits an officer's reports; a {role} sees every town")
+            raise AccountError(
+                f"--town limits an officer's reports; a {role} sees every town",
+                "只有执法人员按镇（区）限定范围，其他角色不选镇（区）",
+            )
         if not await session.scalar(select(Town.id).where(Town.name == town)):
-            raise AccountError(f"unknown town {town!r}; load the registry first")
+            raise AccountError(
+                f"unknown town {town!r}; load the registry first", f"“{town}”不是已登记的镇（区）"
+            )
     if role == Role.OFFICER and not town:
         linked = wework_id and await session.scalar(
             select(Officer.id).where(Officer.wework_id == wework_id)

@@ -9,7 +9,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import account, pages, report_pages, thread_pages
+from console import (
+    account,
+    pages,
+    registry_enterprises,
+    registry_pages,
+    registry_users,
+    report_pages,
+    thread_pages,
+)
 from console.errors import error_pages
 
 STATIC = Path(__file__).parent / "static"
@@ -39,3 +47,15 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)
     app.router.add_post("/console/reports/{number}/messages", thread_pages.message_post)
     app.router.add_post("/console/reports/{number}/notes", thread_pages.note_post)
+    registry_routes(app)
+
+
+def registry_routes(app: web.Application) -> None:
+    """The admin's registry tabs (console/registry_pages.py)."""
+    app.router.add_get("/console/registry", registry_pages.index_view)
+    app.router.add_get("/console/registry/users", registry_users.users_view)
+    app.router.add_post("/console/registry/users", registry_users.user_post)
+    app.router.add_get("/console/registry/enterprises", registry_enterprises.enterprises_view)
+    app.router.add_post("/console/registry/enterprises", registry_enterprises.import_post)
+    for tab in ("towns", "units", "officers", "rules", "deadlines", "rewards", "calendar"):
+        app.router.add_get(f"/console/registry/{tab}", getattr(registry_pages, f"{tab}_view"))

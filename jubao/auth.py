@@ -47,7 +47,12 @@ class ApiToken(Base):
 
 
 class AccountError(ValueError):
-    """A user cannot be made or found as asked; the message says why."""
+    """A user cannot be made or found as asked; the message says why, for the operator, and
+    `chinese` says it for the console's admin."""
+
+    def __init__(self, message: str, chinese: str = "") -> None:
+        super().__init__(message)
+        self.chinese = chinese or message
 
 
 @cache
@@ -90,15 +95,21 @@ async def add_user(
     """A new account; `town` and `wework_id` are taken as given (complaints/staff_accounts.py
     checks them against the registry)."""
     if not username.strip() or username != username.strip() or len(username) > 64:
-        raise AccountError("a user name is 1 to 64 characters, without surrounding spaces")
+        raise AccountError(
+            "a user name is 1 to 64 characters, without surrounding spaces",
+            "用户名应为1至64个字符，前后不能有空格",
+        )
     if role not in set(Role):
-        raise AccountError(f"unknown role {role!r}; one of {', '.join(Role)}")
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(Role)}", f"没有角色“{role}”")
     if len(password) < 8:
-        raise AccountError("the password must have at least 8 characters")
+        raise AccountError("the password must have at least 8 characters", "密码至少8个字符")
     if await session.scalar(select(User.id).where(User.username == username)):
-        raise AccountError(f"user {username!r} exists")
+        raise AccountError(f"user {username!r} exists", f"用户名“{username}”已存在")
     if wework_id and await session.scalar(select(User.id).where(User.wework_id == wework_id)):
-        raise AccountError(f"another user has wework_id {wework_id!r}")
+        raise AccountError(
+            f"another user has wework_id {wework_id!r}",
+            f"企业微信账号“{wework_id}”已被其他用户使用",
+        )
     user = User(
         username=username,
         role=role,

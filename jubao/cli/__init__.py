@@ -59,13 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     command("worker", "server:worker", "reminders, digests and deliveries only")
 
     command("upgrade", "database:upgrade", "apply migrations", group("db", "database schema"))
+    registry = group("registry", "towns, units, officers, enterprises, rules, calendar")
     load = command(
-        "load",
-        "database:registry_load",
-        "load or update the registry from YAML",
-        group("registry", "towns, units, officers, enterprises, rules, calendar"),
+        "load", "database:registry_load", "load or update the registry from YAML", registry
     )
     load.add_argument("file")
+    enterprises = command(
+        "import-enterprises",
+        "enterprises:import_file",
+        "import the enterprise list (CSV or XLSX) a bureau keeps",
+        registry,
+    )
+    enterprises.add_argument("file", help="XLSX, or CSV in UTF-8 or GB18030")
 
     users = group("user", "staff accounts")
     add = command(
