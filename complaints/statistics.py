@@ -151,3 +151,13 @@ def sections(figures: Mapping[str, object]) -> list[tuple[str, list[tuple[str, o
         ("按渠道", [(CHANNEL_LABELS[key], count) for key, count in by_channel.items()]),
         ("按月份", [(f"{int(key[5:])}月", count) for key, count in by_month.items()]),
     ]
+
+
+CSV_HEADER = ("分类", "项目", "数值")
+
+
+def flat_rows(period: Period, figures: Mapping[str, object]) -> list[tuple[str, str, object]]:
+    """The sentence, then every section's rows, as (section, label, value): the CSV."""
+    return [("概述", period.label, figures["sentence"])] + [
+        (title, label, value) for title, rows in sections(figures) for label, value in rows
+    ]

@@ -11,7 +11,14 @@ import io
 import json
 import unicodedata
 
-from complaints.statistics import FIRST_YEAR, LAST_YEAR, Period, sections
+from complaints.statistics import (
+    CSV_HEADER,
+    FIRST_YEAR,
+    LAST_YEAR,
+    Period,
+    flat_rows,
+    sections,
+)
 from jubao.cli.errors import say_error
 from jubao.cli.prepared import prepared
 from jubao.config import Settings, load_settings
@@ -70,7 +77,6 @@ def as_json(period: Period, figures: dict[str, object]) -> str:
 def as_csv(period: Period, figures: dict[str, object]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["分类", "项目", "数值"])
-    for title, rows in sections(figures):
-        writer.writerows([title, label, value] for label, value in rows)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(flat_rows(period, figures))
     return out.getvalue()
