@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics as stdlib_statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from complaints.vocabulary import CATEGORY_LABELS
@@ -48,12 +48,10 @@ class Period:
 
     def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) in UTC of the period's local days."""
-        first, last = self.months[0], self.months[-1]
-        start = datetime(self.year, first, 1, tzinfo=tz)
-        end = datetime(self.year + 1, 1, 1, tzinfo=tz) if last == 12 else (
-            datetime(self.year, last + 1, 1, tzinfo=tz)
-        )  # fmt: skip
-        return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+        last = self.months[-1]
+        start = datetime(self.year, self.months[0], 1, tzinfo=tz)
+        end = datetime(self.year + last // 12, last % 12 + 1, 1, tzinfo=tz)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
     @property
     def label(self) -> str:
