@@ -4,6 +4,7 @@ the staff member's scope."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,6 +17,9 @@ from complaints.models import Report, ReportEvent
 from complaints.queries import Scope, scope_condition
 from complaints.registry_models import Officer, Town
 from complaints.statistics import SENTENCE_ORDER
+from complaints.vocabulary import STATUS_LABELS
+
+OPEN = tuple(status for status in STATUS_LABELS if status not in FINISHED)  # still being handled
 
 
 def month_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -27,14 +31,13 @@ def month_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _scoped(query: Select, scope: Scope) -> Select:
-    """The query over reports (its FROM starts at reports), joined for the scope and kept in it."""
-    query = (
-        query.select_from(Report)
-        .join(Town, Town.id == Report.town_id)
-        .outerjoin(Officer, Officer.id == Report.assignee_id)
-    )
+    """The query over reports (its FROM starts at reports), joined to its town and, for a
+    limited scope, to its assignee, and kept in scope."""
+    query = query.select_from(Report).join(Town, Town.id == Report.town_id)
     condition = scope_condition(scope)
-    return query if condition is None else query.where(condition)
+    if condition is None:
+        return query
+    return query.outerjoin(Officer, Officer.id == Report.assignee_id).where(condition)
 
 
 @dataclass(frozen=True)
@@ -47,19 +50,16 @@ async def intake_between(
     session: AsyncSession, scope: Scope, start: datetime, end: datetime
 ) -> Intake:
     """Reports received in [start, end) in scope, by category and by town."""
-    received = (Report.received_at >= start, Report.received_at < end)
-    categories = dict(
-        (await session.execute(
-            _scoped(select(Report.category, func.count()), scope)
-            .where(*received)
-            .group_by(Report.category)
-        )).all()
-    )  # fmt: skip
-    towns = dict(
-        (await session.execute(
-            _scoped(select(Town.name, func.count()), scope).where(*received).group_by(Town.name)
-        )).all()
-    )  # fmt: skip
+    counted = await session.execute(
+        _scoped(select(Report.category, Town.name, func.count()), scope)
+        .where(Report.received_at >= start, Report.received_at < end)
+        .group_by(Report.category, Town.name)
+    )  # one pass over the month's reports, summed both ways here
+    categories: Counter[str] = Counter()
+    towns: Counter[str] = Counter()
+    for category, town, count in counted:
+        categories[category] += count
+        towns[town] += count
     names = select(Town.name).order_by(Town.position, Town.id)
     if scope.towns is not None:
         names = names.where(Town.name.in_(scope.towns | set(towns)))
@@ -94,7 +94,7 @@ async def pressed_reports(session: AsyncSession, scope: Scope, limit: int = 20) 
             ).join(ReportEvent, ReportEvent.report_id == Report.id),
             scope,
         )
-        .where(ReportEvent.action.in_((URGE, SUPERVISE)), Report.status.not_in(FINISHED))
+        .where(ReportEvent.action.in_((URGE, SUPERVISE)), Report.status.in_(OPEN))
         .group_by(Report.id, Report.number, Town.name, Report.status)
         .order_by(last_at.desc())
         .limit(limit)
