@@ -104,8 +104,8 @@ def sentence(figures: Mapping[str, object]) -> str:
     return f"共受理各类信访举报{figures['received']}起，其中" + "，".join(parts)
 
 
-def _days(value: object) -> str:
-    return "—" if value is None else f"{value}"
+def _days(value: object) -> object:
+    return "—" if value is None else value
 
 
 def _rate(value: object) -> str:

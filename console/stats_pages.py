@@ -4,6 +4,8 @@ leaders, auditors and admins. The figures are rewards.statistics', as the API an
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -29,6 +31,7 @@ from jubao.keys import CLOCK, SESSIONS, SETTINGS
 from jubao.roles import READ_STATS
 from rewards.statistics import period_statistics
 
+MONEY = re.compile(r"\d+\.\d\d")
 WIDE = 1060  # px: a chart across the page (a half-width card holds the default 520)
 
 
@@ -136,11 +139,19 @@ def workbook(period: Period, figures: dict[str, object]) -> bytes:
         (figures["sentence"],),
         (),
         ("项目", "数值"),
-        *rows,
+        *map(_cells, rows),
     ]
     return xlsx_book_bytes(
         [(title, first), *((name, [("项目", "数值"), *items]) for name, items in breakdowns)]
     )
+
+
+def _cells(row: tuple[str, object]) -> tuple[str, object]:
+    """Amounts ("92250.00") as numbers, so Excel sums them; the rest as they are."""
+    label, value = row
+    if isinstance(value, str) and MONEY.fullmatch(value):
+        return label, Decimal(value)
+    return label, value
 
 
 async def stats_xlsx(request: web.Request) -> web.Response:

@@ -97,4 +97,4 @@ def test_the_table_reads_the_figures_in_a_leaders_order() -> None:
     rows = dict(table(figures))
     assert list(rows)[:3] == ["受理举报总数", "其中：受伤或事故", "其中：事故隐患"]
     assert rows["立案查处"] == 40 and rows["受理用时中位数（天）"] == "—"
-    assert rows["办结用时中位数（天）"] == "30.5" and rows["满意率（含基本满意）"] == "90.0%"
+    assert rows["办结用时中位数（天）"] == 30.5 and rows["满意率（含基本满意）"] == "90.0%"

@@ -110,6 +110,8 @@ async def test_the_xlsx_opens_with_the_sentence_the_table_and_the_breakdowns(yea
     table = {row[0]: row[1] for row in first.iter_rows(min_row=5, values_only=True)}
     assert table["受理举报总数"] == 93 and table["立案查处"] == 40
     assert table["其中：受伤或事故"] == 47 and table["其中：事故隐患"] == 46
+    assert isinstance(table["已发放奖励金额（元）"], int | float)  # a number Excel can sum
+    assert isinstance(table["受理用时中位数（天）"], float)
     towns = {row[0]: row[1] for row in book["按镇（区）"].iter_rows(min_row=2, values_only=True)}
     assert sum(towns.values()) == 93 and "杨舍镇" in towns
     channels = dict(book["按渠道"].iter_rows(min_row=2, values_only=True))
