@@ -89,6 +89,12 @@ def _in_scope(scope: Scope) -> ColumnElement[bool] | None:
     return or_(Town.name.in_(scope.towns), mine)
 
 
+def scope_condition(scope: Scope) -> ColumnElement[bool] | None:
+    """The condition that keeps a query (joined to Town and, outer, to Officer) in scope;
+    None when the scope is everything."""
+    return _in_scope(scope)
+
+
 @dataclass(frozen=True)
 class Filters:
     status: str | None = None

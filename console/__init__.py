@@ -16,6 +16,7 @@ from console import (
     registry_pages,
     registry_users,
     report_pages,
+    stats_pages,
     thread_pages,
 )
 from console.errors import error_pages
@@ -47,6 +48,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)
     app.router.add_post("/console/reports/{number}/messages", thread_pages.message_post)
     app.router.add_post("/console/reports/{number}/notes", thread_pages.note_post)
+    stats_pages.setup_routes(app)
     registry_routes(app)
 
 

@@ -36,6 +36,18 @@ def xlsx_bytes(title: str, header: Row, rows: Iterable[Row]) -> bytes:
     return out.getvalue()
 
 
+def xlsx_book_bytes(sheets: Sequence[tuple[str, Iterable[Row]]]) -> bytes:
+    """Several sheets, each (title, rows); titles cut to Excel's 31 characters."""
+    book = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        for row in rows:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def download(body: bytes, filename: str, content_type: str) -> web.Response:
     """An attachment; the file name may be Chinese (RFC 5987 `filename*`)."""
     disposition = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
 
+from complaints.dashboard_queries import (
+    Intake,
+    Pressed,
+    intake_between,
+    month_bounds,
+    pressed_reports,
+)
 from complaints.deadlines import last_day
 from complaints.queries import deadline_board, scope_for, status_counts
 from complaints.reminders import CLOCKS
-from complaints.vocabulary import STATUS_LABELS
+from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
+from console.charts import bar_chart
 from console.sign_in import sign_in, sign_out, signed_in
 from jubao.auth import Staff
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
-from jubao.roles import READ_REPORTS
+from jubao.roles import READ_REPORTS, READ_STATS
 
 COOKIE = "jubao_session"
 LOGIN_CSRF = "jubao_login_csrf"  # before there is a session: the form's token matches a cookie
@@ -103,6 +112,7 @@ def page(request: web.Request, template: str, staff: Staff, csrf: str, **context
             "role_label": ROLE_LABELS[staff.role],
             "csrf_token": csrf,
             "reads_reports": staff.role in READ_REPORTS,
+            "reads_stats": staff.role in READ_STATS,
             **context,
         },
     )
@@ -111,12 +121,14 @@ def page(request: web.Request, template: str, staff: Staff, csrf: str, **context
 async def dashboard_view(request: web.Request) -> web.Response:
     staff, csrf = await current(request)
     now, tz = request.app[CLOCK].now(), request.app[SETTINGS].tz
-    counts, board = None, []
+    counts, board, intake, pressed = None, [], None, []
     async with request.app[SESSIONS]() as session:
         scope = await scope_for(session, staff)
         if scope is not None:
             counts = await status_counts(session, scope, now)
             board = await deadline_board(session, scope, now + timedelta(days=7))
+            intake = await intake_between(session, scope, *month_bounds(now, tz))
+            pressed = await pressed_reports(session, scope)
     statuses = [(STATUS_LABELS[s], counts.get(s, 0)) for s in STATUS_LABELS] if counts else []
     today = now.astimezone(tz).date()
     rows = []
@@ -137,4 +149,28 @@ async def dashboard_view(request: web.Request) -> web.Response:
         overdue=counts["overdue"] if counts else None,
         late=[r for r in rows if r["late"]],
         soon=[r for r in rows if not r["late"]],
+        month=f"{today.year}年{today.month}月",
+        charts=month_charts(intake) if intake else None,
+        pressed=[pressed_row(p, tz) for p in pressed],
     )
+
+
+def pressed_row(pressed: Pressed, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "number": pressed.number,
+        "town": pressed.town,
+        "status": STATUS_LABELS[pressed.status],
+        "kind": "督办" if pressed.supervised else "催办",
+        "times": pressed.times,
+        "at": pressed.last_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def month_charts(intake: Intake) -> dict[str, object]:
+    """This month's intake as two bar charts: by category and by town."""
+    categories = [(CATEGORY_LABELS[key], count) for key, count in intake.by_category]
+    return {
+        "category": bar_chart(categories, "本月受理 · 按类别"),
+        "town": bar_chart(intake.by_town, "本月受理 · 按镇（区）"),
+        "total": sum(count for _, count in intake.by_category),
+    }

@@ -8,7 +8,7 @@ from aiohttp import web
 from jubao import scheduler
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
-from rewards import api
+from rewards import api, stats_api
 from rewards.clocks import run_clocks_once
 
 CLOCK_SECONDS = 60
@@ -23,6 +23,7 @@ async def clocks_job(app: web.Application) -> None:
 
 
 def setup(app: web.Application) -> None:
-    """The reward API; the reward clocks every minute."""
+    """The reward API and the statistics API; the reward clocks every minute."""
     api.setup_routes(app)
+    stats_api.setup_routes(app)
     scheduler.every(app, "reward-clocks", clocks_job, seconds=CLOCK_SECONDS, name="reward clocks")

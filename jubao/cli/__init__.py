@@ -125,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
         "deliver what is due in the outbox",
         group("outbox", "outbound WeChat messages"),
     )
+    stats = command("stats", "stats:stats", "the statistics of a year or a quarter")
+    stats.add_argument("--year", required=True, help="the year, e.g. 2021 (local time)")
+    stats.add_argument("--quarter", help="1, 2, 3 or 4 (default: the whole year)")
+    stats.add_argument("--format", default="text", help="text (default) | json | csv")
     calc = command(
         "calc",
         "rewards:calc",

@@ -19,6 +19,7 @@ from jubao.auth import create_token
 from jubao.clock import Clock
 from jubao.config import Settings, with_secrets
 from jubao.demo.fake_api import create_fake_api
+from jubao.demo.sample_year import load_sample_year
 from jubao.keys import CLOCK
 from jubao.runtime import runtime
 
@@ -112,12 +113,13 @@ def banner(settings: Settings, folder: Path, tokens: dict[str, str]) -> str:
 
 
 async def seed(settings: Settings) -> dict[str, str]:
-    """Migrate the new database, load the demo registry and add the demo users; returns each
-    user's API token."""
+    """Migrate the new database, load the demo registry, the bureau's 2021 (for the statistics)
+    and the demo users; returns each user's API token."""
     await migrate.upgrade(settings.database_url)
     async with runtime(settings) as built, built.sessions.begin() as session:
         await load_registry(session, parse_registry(demo_registry()))
         now, tokens = built.clock.now(), {}
+        await load_sample_year(session, settings, now)
         for name, role, wework_id in DEMO_USERS:
             await add_staff(
                 session, name, role, DEMO_PASSWORD, town=None, wework_id=wework_id, now=now
