@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import pages, report_pages
+from console import audit_pages, pages, report_pages, reward_pages
 from console.errors import error_pages
 
 STATIC = Path(__file__).parent / "static"
@@ -34,3 +34,8 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/reports/{number}", report_pages.report_view)
     app.router.add_post("/console/reports/{number}/actions", report_pages.action_post)
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)
+    app.router.add_get("/console/rewards", reward_pages.list_view)
+    app.router.add_get("/console/rewards/{number}", reward_pages.reward_view)
+    app.router.add_post("/console/rewards/{number}/actions", reward_pages.action_post)
+    app.router.add_post("/console/rewards/{number}/payee", reward_pages.payee_post)
+    app.router.add_get("/console/audit", audit_pages.audit_view)
