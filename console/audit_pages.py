@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.vocabulary import STATUS_LABELS
@@ -101,7 +101,7 @@ async def audit_view(request: web.Request) -> web.Response:
             .limit(PAGE_SIZE)
         )
         entries = list(rows)
-        actions = list(await session.scalars(select(distinct(AuditEntry.action))))
+        actions = list(await session.scalars(select(AuditEntry.action).distinct()))
     tz = request.app[SETTINGS].tz
 
     def shown(entry: AuditEntry) -> dict[str, object]:
