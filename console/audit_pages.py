@@ -38,6 +38,15 @@ DETAIL_LABELS = {
     "amount": "金额",
     "kind": "材料类型",
     "rating": "评价",
+    "finding": "结论",
+    "summary": "核查情况",
+    "fine": "罚款",
+    "case_filed": "立案",
+    "case_number": "案号",
+    "criminal_referral": "移送司法",
+    "assignee": "承办人",
+    "duplicate_of": "重复于",
+    "days": "延长天数",
 }
 
 

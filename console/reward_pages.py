@@ -6,6 +6,7 @@ payee's details are for finance, on a request that gives a reason, audited, neve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from complaints.actions import staff_actor
 from complaints.api import STATUS_OF
+from complaints.deadlines import last_day
 from complaints.lifecycle import Forbidden, LifecycleError
 from complaints.registry_models import Town
 from complaints.vocabulary import CATEGORY_LABELS
@@ -37,12 +39,34 @@ STATUS_LABELS = {
     "notified": "已批准待领取",
     "claimed": "已领取待支付",
     "paid": "已支付",
-    "waived": "已放弃（逾期未领）",
+    "waived": "已放弃",
     "refused": "不予奖励",
-    "ineligible": "不符合奖励条件",
+    "ineligible": "不符合条件",
+}
+HEADINGS = {
+    "approve": "审批",
+    "pay": "登记发放",
+    "propose": "申报奖励",
+    "refuse": "不予奖励",
+    "exclude": "排除举报人（负有监管职责）",
 }
 FOUR_EYES = "您是申报人，须由另一位领导审批"
-STAFF_ACTIONS = tuple(a for a in RewardAction if MOVES[a][2] is not None)  # not claim, waive
+# The forms in the order a user looks for them: the step the reward waits for first.
+STAFF_ACTIONS = (
+    RewardAction.APPROVE, RewardAction.PAY, RewardAction.PROPOSE, RewardAction.REFUSE,
+    RewardAction.EXCLUDE,
+)  # fmt: skip
+WHERE = {"national": "国家标准", "city": "本市规则"}
+OUTCOME_WORDS = {
+    "substantiated": "查证属实",
+    "case_filed": "立案查处",
+    "criminal_referral": "移送司法",
+}
+RULE_FORMS = (
+    (re.compile(r"violation ([\d.]+)%"), "罚款额的 {0}%"),
+    (re.compile(r"concealed (\S*) ([\d.]*)/death"), "瞒报{0}事故，每死亡一人 {1} 元"),
+    (re.compile(r"fixed ([\d.]+) for (\S+)"), "{1}，定额 {0} 元"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +87,21 @@ def forms_for(status: str, staff: Staff, proposed_by: str | None) -> Forms:
             continue
         shown.append(action.value)
     return Forms(tuple(shown), own)
+
+
+def rule_words(rule: str | None) -> str:
+    """Pure: a rule as RewardRule.describe() names it, in the words staff read."""
+    if not rule:
+        return ""
+    what, _, where = rule.partition(" (")
+    where = where.removesuffix(")")
+    for pattern, words in RULE_FORMS:
+        if found := pattern.fullmatch(what):
+            parts = list(found.groups())
+            if words.startswith("{1}，定额"):
+                parts[1] = "、".join(OUTCOME_WORDS.get(o, o) for o in parts[1].split("+"))
+            return f"{words.format(*parts)}（{WHERE.get(where, where)}）"
+    return rule
 
 
 def _reader(staff: Staff) -> None:
@@ -109,7 +148,7 @@ async def list_view(request: web.Request) -> web.Response:
             "closed": _day(row.closed_at, tz),
             "proposed": _day(row.proposed_at, tz),
             "approved": _day(row.notified_at, tz),
-            "collect_by": _day(row.collect_by, tz),
+            "collect_by": _last_day(row.collect_by, tz),
             "claimed": _day(row.claimed_at, tz),
             "paid": _day(row.paid_at, tz),
         }
@@ -166,13 +205,18 @@ async def render_reward(
         report=report, town=town or "", category=CATEGORY_LABELS[report.category],
         status_label=STATUS_LABELS[reward.status], entries=entries,
         forms=forms_for(reward.status, staff, reward.proposed_by), methods=METHODS,
-        labels=ACTION_LABELS, closed=_local(_iso(report.closed_at), tz),
-        decide_by=_local(answer["decide_by"], tz), collect_by=_local(answer["collect_by"], tz),
+        labels=ACTION_LABELS, headings=HEADINGS, closed=_local(_iso(report.closed_at), tz),
+        decide_by=_last_day(reward.decide_by, tz), collect_by=_last_day(reward.collect_by, tz),
+        rule=rule_words(reward.rule),
         today=now.astimezone(tz).date().isoformat(), reads_report=staff.role in READ_REPORTS,
         sees_payee=staff.role == Role.FINANCE and claimed,
     )  # fmt: skip
     response.set_status(status)
     return response
+
+
+def _last_day(moment: datetime | None, tz) -> str:  # type: ignore[no-untyped-def]
+    return last_day(moment, tz) if moment else ""
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -97,7 +97,7 @@ async def test_a_reward_goes_from_proposal_to_payment_by_its_forms(
 
     await log_in(console, "li")
     _, html = await reward_page(console, closed.number)
-    assert forms(html) == ["propose", "approve", "refuse"]
+    assert forms(html) == ["approve", "propose", "refuse"]
     assert (await post_action(console, closed.number, action="approve")).status == 303
     _, html = await reward_page(console, closed.number)
     assert "已批准待领取" in html and "领取期限" in html and forms(html) == []
@@ -132,7 +132,7 @@ async def test_the_list_shows_rewards_by_status_with_who_proposed_and_approved(
     assert all(r.number in html for r in (waiting, approved, nothing))
     assert '可申报 <span class="n">1</span>' in html
     assert '已批准待领取 <span class="n">1</span>' in html
-    assert '不符合奖励条件 <span class="n">1</span>' in html
+    assert '不符合条件 <span class="n">1</span>' in html
     notified = await (await console.get("/console/rewards?status=notified")).text()
     assert approved.number in notified and waiting.number not in notified
     row = notified.split(approved.number)[-1].split("</tr>")[0]
