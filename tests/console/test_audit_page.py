@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
+from console.audit_pages import details
 from jubao import audit
 from jubao.audit import AuditEntry
 from tests.console.test_sign_in import CSRF, log_in
@@ -90,6 +91,29 @@ async def test_a_tampered_row_shows_the_broken_chain_in_red(console, reports, se
     assert f"审计链在第 {second} 条处断裂" in html and "该条内容与其哈希值不符" in html
     broken = html.split('class="chain broken"')[1].split("</div>")[0]
     assert "someone-else" in broken  # the entry itself is shown
+
+
+async def test_entries_removed_from_the_end_break_the_chain(console, reports, sessions):
+    await reports.advanced("assigned")
+    async with sessions.begin() as session:
+        last = await session.scalar(select(func.max(AuditEntry.id)))
+        await session.execute(delete(AuditEntry).where(AuditEntry.id == last))
+    await log_in(console, "zhao")
+    _, html = await audit_page(console)
+    assert 'class="chain broken"' in html and "审计链在末尾处断裂" in html
+
+
+def test_details_are_read_in_words():
+    assert details("accept", '{"from":"received","note":"","to":"assigned"}') == [
+        ("原状态", "已接收"),
+        ("新状态", "已分派"),
+    ]
+    assert details("reward_approve", '{"amount":"15000.00","from":"proposed","to":"notified"}') == [
+        ("金额", "15000.00"),
+        ("原状态", "已申报待审批"),
+        ("新状态", "已批准待领取"),
+    ]
+    assert details("odd", "not json") == [("", "not json")]
 
 
 async def test_a_reveal_shows_its_reason_not_the_identity(console, reports):

@@ -11,8 +11,11 @@ from dataclasses import astuple
 import pytest
 from sqlalchemy import select
 
+from console.reward_pages import Forms, forms_for, rule_words
 from jubao.audit import AuditEntry
+from jubao.auth import Staff
 from jubao.identity import IdentityVault
+from jubao.roles import Role
 from rewards.claims import claim
 from rewards.ledger import Payee
 from rewards.models import Reward, RewardEntry
@@ -241,3 +244,27 @@ async def test_the_report_page_links_to_its_reward(console, reports, sessions):
     assert f'href="/console/rewards/{closed.number}"' in html
     async with sessions() as session:
         assert await session.scalar(select(Reward)) is None  # a link opens nothing
+
+
+def test_forms_follow_the_flow_and_the_four_eyes_rule():
+    wang, li = Staff("wang", Role.DISPATCHER, None, None), Staff("li", Role.LEADER, None, None)
+    qian = Staff("qian", Role.FINANCE, None, None)
+    assert forms_for("eligible", wang, None) == Forms(("propose", "refuse", "exclude"), False)
+    assert forms_for("proposed", li, "wang") == Forms(("approve", "propose", "refuse"), False)
+    assert forms_for("proposed", li, "li") == Forms(("propose", "refuse"), True)
+    assert forms_for("claimed", qian, "wang") == Forms(("pay",), False)
+    assert forms_for("notified", li, "wang") == Forms((), False)  # the reporter claims
+    assert forms_for("paid", qian, "wang") == Forms((), False)
+
+
+def test_rules_are_read_in_words():
+    assert rule_words("violation 15% (national)") == "罚款额的 15%（国家标准）"
+    assert (
+        rule_words("concealed 较大 40000/death (city)")
+        == "瞒报较大事故，每死亡一人 40000 元（本市规则）"
+    )
+    assert (
+        rule_words("fixed 500 for substantiated+case_filed (塘桥镇)")
+        == "查证属实、立案查处，定额 500 元（塘桥镇）"
+    )
+    assert rule_words("something new (city)") == "something new (city)"  # shown as it is
