@@ -11,11 +11,13 @@ from aiohttp import web
 
 from console import (
     account,
+    audit_pages,
     pages,
     registry_enterprises,
     registry_pages,
     registry_users,
     report_pages,
+    reward_pages,
     stats_pages,
     thread_pages,
 )
@@ -48,6 +50,11 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)
     app.router.add_post("/console/reports/{number}/messages", thread_pages.message_post)
     app.router.add_post("/console/reports/{number}/notes", thread_pages.note_post)
+    app.router.add_get("/console/rewards", reward_pages.list_view)
+    app.router.add_get("/console/rewards/{number}", reward_pages.reward_view)
+    app.router.add_post("/console/rewards/{number}/actions", reward_pages.action_post)
+    app.router.add_post("/console/rewards/{number}/payee", reward_pages.payee_post)
+    app.router.add_get("/console/audit", audit_pages.audit_view)
     stats_pages.setup_routes(app)
     registry_routes(app)
 

@@ -3,6 +3,8 @@ finance, with a reason, audited — see the payee. The payee's details are in no
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +13,6 @@ from complaints.actions import staff_actor
 from complaints.api import STATUS_OF, rfc3339
 from complaints.lifecycle import LifecycleError
 from complaints.models import Report
-from jubao import audit
 from jubao.auth import Staff, bearer_staff, bearer_token
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
@@ -20,6 +21,7 @@ from jubao.roles import Role
 from rewards.flow import RewardStatus
 from rewards.ledger import NoReward, act, closed_report, judge, open_reward
 from rewards.models import Reward, RewardEntry
+from rewards.payee import reveal_payee
 
 READ_REWARDS = frozenset({Role.DISPATCHER, Role.LEADER, Role.FINANCE, Role.AUDITOR})
 PAGE_SIZE = 50
@@ -165,24 +167,13 @@ async def payee_view(request: web.Request) -> web.Response:
         if not isinstance(reason, str) or not reason.strip():
             raise ApiError(422, "invalid", "查看领奖人信息须说明理由（reason）")
         _, reward = await _reward(request, session, number)
-        if reward.payee_name_enc is None:
+        payee = await reveal_payee(
+            session, number, reward, actor=staff.username, reason=reason.strip(), vault=vault,
+            now=request.app[CLOCK].now(),
+        )  # fmt: skip
+        if payee is None:
             raise ApiError(404, "not_found", f"{number} 的奖励尚未领取")
-        await audit.append(
-            session,
-            actor=staff.username,
-            action="reveal_payee",
-            subject=number,
-            detail={"reason": reason.strip()},
-            at=request.app[CLOCK].now(),
-        )
-        payee = {
-            "number": number,
-            "name": vault.decrypt(reward.payee_name_enc),
-            "resident_id": vault.decrypt(reward.payee_id_enc or ""),
-            "bank": vault.decrypt(reward.payee_bank_enc or ""),
-            "account": vault.decrypt(reward.payee_account_enc or ""),
-        }
-    return json_response(payee)
+    return json_response({"number": number, **asdict(payee)})
 
 
 def setup_routes(app: web.Application) -> None:
