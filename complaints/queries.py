@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Enterprise, Officer, Town, Unit
 from complaints.reminders import RUNS, Runs
+from complaints.report_filters import ORDER, Filters
+from complaints.report_filters import conditions as filter_conditions
 from jubao.auth import Staff
 from jubao.roles import READ_REPORTS, Role
 
@@ -90,15 +92,6 @@ def _in_scope(scope: Scope) -> ColumnElement[bool] | None:
 
 
 @dataclass(frozen=True)
-class Filters:
-    status: str | None = None
-    town: str | None = None
-    category: str | None = None
-    overdue: bool | None = None
-    page: int = 1
-
-
-@dataclass(frozen=True)
 class Row:
     report: Report
     town: str
@@ -106,28 +99,32 @@ class Row:
     assignee: Officer | None
 
 
+async def _matching(session: AsyncSession, scope: Scope, filters: Filters, now: datetime) -> Select:
+    """The reports in scope that pass the filters, in the list's order (report_filters)."""
+    conditions = [c for c in (_in_scope(scope),) if c is not None]
+    conditions += await filter_conditions(session, filters, now)
+    return _base().where(*conditions)
+
+
 async def list_reports(
     session: AsyncSession, scope: Scope, filters: Filters, now: datetime
 ) -> tuple[list[Row], int]:
-    query = _base()
-    conditions = [c for c in (_in_scope(scope),) if c is not None]
-    if filters.status:
-        conditions.append(Report.status == filters.status)
-    if filters.town:
-        conditions.append(Town.name == filters.town)
-    if filters.category:
-        conditions.append(Report.category == filters.category)
-    if filters.overdue is not None:
-        late = overdue_condition(now)
-        conditions.append(late if filters.overdue else ~late)
-    query = query.where(*conditions)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    """One page (PAGE_SIZE) of the matching reports, and how many match."""
+    query = await _matching(session, scope, filters, now)
+    counted = query.with_only_columns(func.count(Report.id)).order_by(None)
+    total = await session.scalar(counted)
     rows = await session.execute(
-        query.order_by(Report.received_at.desc(), Report.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((filters.page - 1) * PAGE_SIZE)
+        query.order_by(*ORDER).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
     )
     return [Row(*row) for row in rows], total or 0
+
+
+async def all_reports(
+    session: AsyncSession, scope: Scope, filters: Filters, now: datetime
+) -> list[Row]:
+    """Every matching report (the export), in the list's order; `filters.page` is ignored."""
+    query = await _matching(session, scope, filters, now)
+    return [Row(*row) for row in await session.execute(query.order_by(*ORDER))]
 
 
 async def find_report(session: AsyncSession, scope: Scope, number: str) -> Row:

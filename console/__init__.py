@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import pages, report_pages
+from console import pages, report_list, report_pages
 from console.errors import error_pages
 
 STATIC = Path(__file__).parent / "static"
@@ -30,7 +30,9 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/console/logout", pages.logout_post)
     app.router.add_get("/console/", pages.dashboard_view)
     app.router.add_get("/console", pages.dashboard_view)
-    app.router.add_get("/console/reports", report_pages.list_view)
+    app.router.add_get("/console/reports", report_list.list_view)
+    app.router.add_get("/console/reports.csv", report_list.csv_view)
+    app.router.add_get("/console/reports.xlsx", report_list.xlsx_view)
     app.router.add_get("/console/reports/{number}", report_pages.report_view)
     app.router.add_post("/console/reports/{number}/actions", report_pages.action_post)
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)
