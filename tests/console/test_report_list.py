@@ -91,7 +91,7 @@ async def test_the_nearest_deadline_comes_first_and_closed_reports_last(
     order = [late.number, later.number, assigned.number, fresh.number, closed.number]
     assert NUMBER.findall(page) == order
     first_row = page[page.index("<tbody>") :].split("</tr>")[0]
-    assert 'class="late"' in first_row and "受理告知 2026年11月25日" in first_row
+    assert 'class="deadline over"' in first_row and "受理告知 2026年11月25日" in first_row
     assert "逾期 2 天" in first_row
     assert "还有 15 天" in page and "分派确认 2026年11月30日" in page
     _, body = await staff_api.get("/api/v1/reports", "wang")
