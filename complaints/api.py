@@ -9,16 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.actions import act, staff_actor
 from complaints.lifecycle import LifecycleError
-from complaints.queries import (
-    PAGE_SIZE,
-    Filters,
-    OutOfScope,
-    Row,
-    find_report,
-    list_reports,
-    scope_for,
-)
+from complaints.queries import PAGE_SIZE, OutOfScope, Row, find_report, scope_for
 from complaints.queries import timeline as report_timeline
+from complaints.report_filters import Filters
+from complaints.report_list import list_reports
 from complaints.vocabulary import CATEGORIES, CHANNEL_LABELS, STATUS_LABELS
 from jubao import audit
 from jubao.auth import Staff, bearer_staff, bearer_token

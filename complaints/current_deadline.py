@@ -30,6 +30,10 @@ def clocks_running(status: str, reopened: bool) -> tuple[str, ...]:
     )
 
 
+# The statuses in which some clock runs (the others never have a current deadline).
+RUNNING_STATUSES = tuple(s for s in STATUS_LABELS if any(s in r.statuses for r in RUNS.values()))
+
+
 @dataclass(frozen=True)
 class Current:
     clock: str  # a RUNS / reminders.CLOCKS key

@@ -11,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Enterprise, Officer, Town, Unit
 from complaints.reminders import RUNS, Runs
-from complaints.report_filters import ORDER, Filters
-from complaints.report_filters import conditions as filter_conditions
 from jubao.auth import Staff
 from jubao.roles import READ_REPORTS, Role
 
@@ -91,40 +89,24 @@ def _in_scope(scope: Scope) -> ColumnElement[bool] | None:
     return or_(Town.name.in_(scope.towns), mine)
 
 
+def reports_in_scope(scope: Scope) -> ColumnElement[bool] | None:
+    """_in_scope for a query over reports alone (no joins: counts and orderings stay on the
+    reports table and its indexes)."""
+    if scope.towns is None:
+        return None
+    towns = Report.town_id.in_(select(Town.id).where(Town.name.in_(scope.towns)))
+    if not scope.wework_id:
+        return towns
+    mine = Report.assignee_id.in_(select(Officer.id).where(Officer.wework_id == scope.wework_id))
+    return or_(towns, mine)
+
+
 @dataclass(frozen=True)
 class Row:
     report: Report
     town: str
     enterprise: Enterprise | None
     assignee: Officer | None
-
-
-async def _matching(session: AsyncSession, scope: Scope, filters: Filters, now: datetime) -> Select:
-    """The reports in scope that pass the filters, in the list's order (report_filters)."""
-    conditions = [c for c in (_in_scope(scope),) if c is not None]
-    conditions += await filter_conditions(session, filters, now)
-    return _base().where(*conditions)
-
-
-async def list_reports(
-    session: AsyncSession, scope: Scope, filters: Filters, now: datetime
-) -> tuple[list[Row], int]:
-    """One page (PAGE_SIZE) of the matching reports, and how many match."""
-    query = await _matching(session, scope, filters, now)
-    counted = query.with_only_columns(func.count(Report.id)).order_by(None)
-    total = await session.scalar(counted)
-    rows = await session.execute(
-        query.order_by(*ORDER).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
-    )
-    return [Row(*row) for row in rows], total or 0
-
-
-async def all_reports(
-    session: AsyncSession, scope: Scope, filters: Filters, now: datetime
-) -> list[Row]:
-    """Every matching report (the export), in the list's order; `filters.page` is ignored."""
-    query = await _matching(session, scope, filters, now)
-    return [Row(*row) for row in await session.execute(query.order_by(*ORDER))]
 
 
 async def find_report(session: AsyncSession, scope: Scope, number: str) -> Row:
@@ -146,20 +128,9 @@ async def timeline(session: AsyncSession, report_id: int) -> list[ReportEvent]:
 
 async def status_counts(session: AsyncSession, scope: Scope, now: datetime) -> dict[str, int]:
     """How many reports in scope stand in each status, and how many are overdue (`overdue`)."""
-    query = (
-        select(Report.status, func.count())
-        .select_from(Report)
-        .join(Town, Town.id == Report.town_id)
-        .outerjoin(Officer, Officer.id == Report.assignee_id)
-    )
-    late = (
-        select(func.count())
-        .select_from(Report)
-        .join(Town, Town.id == Report.town_id)
-        .outerjoin(Officer, Officer.id == Report.assignee_id)
-        .where(overdue_condition(now))
-    )
-    if (condition := _in_scope(scope)) is not None:
+    query = select(Report.status, func.count()).select_from(Report)
+    late = select(func.count()).select_from(Report).where(overdue_condition(now))
+    if (condition := reports_in_scope(scope)) is not None:
         query, late = query.where(condition), late.where(condition)
     counts = dict((await session.execute(query.group_by(Report.status))).all())
     counts["overdue"] = await session.scalar(late) or 0

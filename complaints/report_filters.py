@@ -1,5 +1,6 @@
 """The report list's filters (SPEC §5 and the console's: enterprise, urgency, channel, a text
-search) as SQL conditions over a query joining reports, towns and enterprises; and its order:
+search) as SQL conditions on the reports table alone (towns and enterprises by subquery); and
+its order:
 the nearest current deadline first (so the most overdue), reports without one last, newest
 first."""
 
@@ -70,7 +71,9 @@ def search_condition(text: str) -> ColumnElement[bool]:
         Report.number.icontains(text, autoescape=True),
         Report.place.contains(text, autoescape=True),
         Report.description.contains(text, autoescape=True),
-        Enterprise.name.contains(text, autoescape=True),
+        Report.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.name.contains(text, autoescape=True))
+        ),
     )
 
 
@@ -82,7 +85,7 @@ async def conditions(
     if filters.status:
         found.append(Report.status == filters.status)
     if filters.town:
-        found.append(Town.name == filters.town)
+        found.append(Report.town_id.in_(select(Town.id).where(Town.name == filters.town)))
     if filters.category:
         found.append(Report.category == filters.category)
     if filters.overdue is not None:

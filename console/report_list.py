@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.api import filters_from
 from complaints.current_deadline import current_deadline, days_left
 from complaints.deadlines import last_day
-from complaints.queries import PAGE_SIZE, Filters, Row, Scope, all_reports, list_reports, scope_for
+from complaints.queries import PAGE_SIZE, Row, Scope, scope_for
 from complaints.registry_models import Town
 from complaints.reminders import CLOCKS
+from complaints.report_filters import Filters
+from complaints.report_list import all_reports, list_reports
 from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
 from console.exports import csv_download, xlsx_download
 from console.pages import current, page
