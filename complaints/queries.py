@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.models import Report, ReportEvent
 from complaints.registry_models import Enterprise, Officer, Town, Unit
 from complaints.reminders import RUNS, Runs
+from complaints.report_filters import overdue_condition as current_deadline_passed
 from jubao.auth import Staff
 from jubao.roles import READ_REPORTS, Role
 
@@ -129,7 +130,7 @@ async def timeline(session: AsyncSession, report_id: int) -> list[ReportEvent]:
 async def status_counts(session: AsyncSession, scope: Scope, now: datetime) -> dict[str, int]:
     """How many reports in scope stand in each status, and how many are overdue (`overdue`)."""
     query = select(Report.status, func.count()).select_from(Report)
-    late = select(func.count()).select_from(Report).where(overdue_condition(now))
+    late = select(func.count()).select_from(Report).where(current_deadline_passed(now))
     if (condition := reports_in_scope(scope)) is not None:
         query, late = query.where(condition), late.where(condition)
     counts = dict((await session.execute(query.group_by(Report.status))).all())

@@ -10,10 +10,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, nulls_last, or_, select
+from sqlalchemy import ColumnElement, and_, not_, nulls_last, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.current_deadline import CURRENT_DEADLINE
+from complaints.current_deadline import CURRENT_DEADLINE, RUNNING_STATUSES
 from complaints.models import Report
 from complaints.registry_models import Enterprise, Town
 
@@ -53,8 +53,12 @@ ORDER = (nulls_last(CURRENT_DEADLINE.asc()), Report.received_at.desc(), Report.i
 
 
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """The current deadline has passed: a clock running in the report's status has run out."""
-    return CURRENT_DEADLINE < now  # noqa: SIM300 (a column on the left reads as SQL)
+    """The current deadline has passed: a clock running in the report's status has run out
+    (the same reports as queries.overdue_condition; this form reads the open statuses' index
+    entries alone)."""
+    running = and_(Report.status.in_(RUNNING_STATUSES), CURRENT_DEADLINE.is_not(None))
+    # never NULL, so its negation is every other report
+    return and_(running, CURRENT_DEADLINE < now)  # noqa: SIM300
 
 
 async def enterprise_ids(session: AsyncSession, text: str) -> list[int]:
@@ -90,7 +94,7 @@ async def conditions(
         found.append(Report.category == filters.category)
     if filters.overdue is not None:
         late = overdue_condition(now)
-        found.append(late if filters.overdue else or_(~late, CURRENT_DEADLINE.is_(None)))
+        found.append(late if filters.overdue else not_(late))
     if filters.enterprise:
         found.append(Report.enterprise_id.in_(await enterprise_ids(session, filters.enterprise)))
     if filters.urgent is not None:
