@@ -44,8 +44,9 @@ class Report(Base):
             "received_at",
             "town_id",
             "assignee_id",
+            "id",  # PostgreSQL's index-only scans need it; SQLite has it as the rowid anyway
         ),
-        Index("ix_reports_received_at_status", "received_at", "status", "town_id", "assignee_id"),
+        Index("ix_reports_received_at_id", "received_at", "id", "status", "town_id", "assignee_id"),
         Index("ix_reports_town_id_status", "town_id", "status"),
     )
 

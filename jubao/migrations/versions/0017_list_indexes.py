@@ -1,5 +1,6 @@
 """The report list at 100,000 reports: covering indexes for its two parts (the open reports by
-their current deadline, the rest newest first) and for counts by town
+their current deadline, the rest newest first; `id` in both, so PostgreSQL reads them
+index-only) and for counts by town
 
 Revision ID: 0017
 Revises: 0016
@@ -16,19 +17,19 @@ branch_labels = None
 depends_on = None
 
 RUNNING = ["status", "accept_by", "ack_by", "handle_by", "result_by", "review_by", "reopened_at",
-           "received_at", "town_id", "assignee_id"]  # fmt: skip
-RECEIVED = ["received_at", "status", "town_id", "assignee_id"]
+           "received_at", "town_id", "assignee_id", "id"]  # fmt: skip
+RECEIVED = ["received_at", "id", "status", "town_id", "assignee_id"]
 
 
 def upgrade() -> None:
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.create_index("ix_reports_running", RUNNING, unique=False)
-        batch_op.create_index("ix_reports_received_at_status", RECEIVED, unique=False)
+        batch_op.create_index("ix_reports_received_at_id", RECEIVED, unique=False)
         batch_op.create_index("ix_reports_town_id_status", ["town_id", "status"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index("ix_reports_town_id_status")
-        batch_op.drop_index("ix_reports_received_at_status")
+        batch_op.drop_index("ix_reports_received_at_id")
         batch_op.drop_index("ix_reports_running")
