@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench-callback bench-floor bench-sweep
+.PHONY: demo test lint bench-callback bench-floor bench-sweep bench-console
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ bench-floor: $(VENV)/.installed-test
 
 bench-sweep: $(VENV)/.installed-test
 	$(BIN)/python -m bench.sweep
+
+# The console's pages at 100,000 reports; PostgreSQL too when JUBAO_BENCH_POSTGRES_URL is set.
+bench-console: $(VENV)/.installed-test
+	$(BIN)/python -m bench.console

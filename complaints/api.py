@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.actions import act, staff_actor
 from complaints.lifecycle import LifecycleError
-from complaints.queries import Filters, OutOfScope, Row, find_report, list_reports, scope_for
+from complaints.queries import PAGE_SIZE, OutOfScope, Row, find_report, scope_for
 from complaints.queries import timeline as report_timeline
-from complaints.vocabulary import CATEGORIES, STATUS_LABELS
+from complaints.report_filters import Filters
+from complaints.report_list import list_reports
+from complaints.vocabulary import CATEGORIES, CHANNEL_LABELS, STATUS_LABELS
 from jubao import audit
 from jubao.auth import Staff, bearer_staff, bearer_token
 from jubao.background import BACKGROUND
@@ -96,16 +98,26 @@ def _choice(request: web.Request, name: str, allowed: object) -> str | None:
     return value
 
 
+def _text(request: web.Request, name: str) -> str | None:
+    return request.query.get(name, "").strip() or None
+
+
 def filters_from(request: web.Request) -> Filters:
+    """The list's filters from the query string; 422 `invalid` for a value that is not one."""
     overdue = _choice(request, "overdue", ("true", "false"))
+    urgent = _choice(request, "urgent", ("true", "false", "1", "0"))  # like overdue, or 1/0
     page = request.query.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         raise ApiError(422, "invalid", "page 应为正整数")
     return Filters(
         status=_choice(request, "status", STATUS_LABELS),
-        town=request.query.get("town") or None,
+        town=_text(request, "town"),
         category=_choice(request, "category", CATEGORIES),
         overdue=None if overdue is None else overdue == "true",
+        enterprise=_text(request, "enterprise"),
+        urgent=None if urgent is None else urgent in ("true", "1"),
+        channel=_choice(request, "channel", CHANNEL_LABELS),
+        q=_text(request, "q"),
         page=int(page),
     )
 
@@ -126,7 +138,7 @@ async def list_view(request: web.Request) -> web.Response:
         {
             "items": [summary_json(row) for row in rows],
             "page": filters.page,
-            "page_size": 50,
+            "page_size": PAGE_SIZE,
             "total": total,
         }
     )

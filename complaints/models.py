@@ -20,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.db import Base, UtcDateTime
 
+# Every column the current deadline reads besides the status (complaints/current_deadline.py).
+RUNNING_COLUMNS = ("accept_by", "ack_by", "handle_by", "result_by", "review_by", "reopened_at")
+
 
 class Report(Base):
     __tablename__ = "reports"
@@ -31,6 +34,20 @@ class Report(Base):
             Index(f"ix_reports_status_{column}", "status", column)
             for column in ("accept_by", "ack_by", "handle_by", "result_by", "review_by")
         ),
+        # The report list (complaints/report_list.py) reads its two parts from these alone:
+        # the open reports with every column of their current deadline and of the scope, and
+        # the rest newest first; counts by town and status for an officer's dashboard.
+        Index(
+            "ix_reports_running",
+            "status",
+            *RUNNING_COLUMNS,
+            "received_at",
+            "town_id",
+            "assignee_id",
+            "id",  # PostgreSQL's index-only scans need it; SQLite has it as the rowid anyway
+        ),
+        Index("ix_reports_received_at_id", "received_at", "id", "status", "town_id", "assignee_id"),
+        Index("ix_reports_town_id_status", "town_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

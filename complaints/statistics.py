@@ -13,17 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from complaints.vocabulary import CATEGORY_LABELS
+from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a period may name
 QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
-CHANNEL_LABELS: dict[str, str] = {  # reports.channel: how the report came in
-    "wechat": "微信公众号",
-    "phone": "电话（12350）",
-    "visit": "来访",
-    "letter": "来信",
-    "email": "电子邮件",
-}
 # The sentence names these after injury and hazard, each only when there are any.
 SENTENCE_EXTRAS = {"concealed": "瞒报谎报事故举报", "violation": "其他违法行为举报"}
 SENTENCE_ORDER = ("injury", "hazard", "concealed", "violation")  # as the sentence names them

@@ -16,13 +16,12 @@ from complaints.models import Report, ReportEvent
 from complaints.queries import overdue_condition
 from complaints.registry_models import Town
 from complaints.statistics import (
-    CHANNEL_LABELS,
     Period,
     local_month,
     median_days,
     satisfaction_rate,
 )
-from complaints.vocabulary import CATEGORY_LABELS
+from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS
 
 
 def _count(condition) -> object:  # type: ignore[no-untyped-def]

@@ -35,3 +35,12 @@ EVIDENCE_LABELS: dict[str, str] = {
 REWARD_KINDS: tuple[str, ...] = ("violation", "concealed", "fixed")
 # The outcomes of a report a `fixed` rule may name (it pays when all it names hold).
 REWARD_OUTCOMES: tuple[str, ...] = ("substantiated", "case_filed", "criminal_referral")
+
+# How a report came in (Report.channel): the bot, or taken on a caller's behalf (SPEC §11).
+CHANNEL_LABELS: dict[str, str] = {
+    "wechat": "微信公众号",
+    "phone": "电话（12350）",
+    "visit": "来访",
+    "letter": "来信",
+    "email": "电子邮件",
+}

@@ -16,6 +16,7 @@ from console import (
     registry_enterprises,
     registry_pages,
     registry_users,
+    report_list,
     report_pages,
     reward_pages,
     stats_pages,
@@ -44,7 +45,9 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/console/account/totp/disable", account.disable_post)
     app.router.add_get("/console/", pages.dashboard_view)
     app.router.add_get("/console", pages.dashboard_view)
-    app.router.add_get("/console/reports", report_pages.list_view)
+    app.router.add_get("/console/reports", report_list.list_view)
+    app.router.add_get("/console/reports.csv", report_list.csv_view)
+    app.router.add_get("/console/reports.xlsx", report_list.xlsx_view)
     app.router.add_get("/console/reports/{number}", report_pages.report_view)
     app.router.add_post("/console/reports/{number}/actions", report_pages.action_post)
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)

@@ -1,4 +1,4 @@
-"""The console's report pages: the list (the API's filters), a report with its timeline,
+"""The console's report pages: a report with its timeline,
 deadlines and the forms of the actions the user may take (SPEC §11: fields named as the API's,
 posted to /console/reports/{number}/actions; success redirects to the report, a refusal shows
 its message there with a 4xx status)."""
@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.actions import act, staff_actor
-from complaints.api import STATUS_OF, filters_from
+from complaints.api import STATUS_OF
 from complaints.deadlines import last_day
 from complaints.lifecycle import (
     FINDINGS,
@@ -22,7 +22,7 @@ from complaints.lifecycle import (
     Status,
     allowed_actions,
 )
-from complaints.queries import OutOfScope, find_report, list_reports, scope_for, timeline
+from complaints.queries import OutOfScope, find_report, scope_for, timeline
 from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from console.pages import check_csrf, current, page
 from console.thread_view import thread_context
@@ -30,7 +30,6 @@ from jubao import audit
 from jubao.auth import Staff
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
-from jubao.middlewares import ApiError
 from jubao.roles import REVEAL_IDENTITY
 
 ACTION_LABELS = {
@@ -64,34 +63,6 @@ async def _scope(session: AsyncSession, staff: Staff):  # type: ignore[no-untype
     if scope is None:
         raise web.HTTPForbidden(text="您的角色不办理举报。")
     return scope
-
-
-async def list_view(request: web.Request) -> web.Response:
-    staff, csrf = await current(request)
-    try:
-        filters = filters_from(request)
-    except ApiError as error:
-        raise web.HTTPUnprocessableEntity(text=error.message) from None
-    async with request.app[SESSIONS]() as session:
-        scope = await _scope(session, staff)
-        rows, total = await list_reports(session, scope, filters, request.app[CLOCK].now())
-    tz = request.app[SETTINGS].tz
-    items = [
-        {
-            "number": row.report.number,
-            "status": STATUS_LABELS[row.report.status],
-            "category": CATEGORY_LABELS[row.report.category],
-            "town": row.town,
-            "urgent": row.report.urgent,
-            "received": row.report.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            "assignee": row.assignee.name if row.assignee else "",
-        }
-        for row in rows
-    ]
-    return page(
-        request, "reports.html", staff, csrf, items=items, total=total, filters=filters,
-        statuses=STATUS_LABELS, categories=CATEGORY_LABELS,
-    )  # fmt: skip
 
 
 async def _report_context(

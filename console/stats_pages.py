@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from complaints.statistics import (
-    CHANNEL_LABELS,
     CSV_HEADER,
     QUARTER_LABELS,
     SENTENCE_ORDER,
@@ -22,7 +21,7 @@ from complaints.statistics import (
     sections,
     table,
 )
-from complaints.vocabulary import CATEGORY_LABELS
+from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS
 from console import charts
 from console.exports import XLSX_TYPE, csv_download, download, xlsx_book_bytes
 from console.pages import current, page
