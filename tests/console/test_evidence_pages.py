@@ -48,6 +48,7 @@ async def test_the_page_lists_the_evidence_and_plays_it(console, reports, sessio
     await log_in(console, "wang")
     _, before = await report_page(console, filed.number)
     assert "证据材料" in before and before.count("下载中") == 3 and "塘桥镇南京路18号" in before
+    assert "<dt>来源</dt><dd>微信公众号</dd>" in before
     async with sessions.begin() as session:
         await supplements.add(
             session, filed.number, text="老板今天又让工人进去了", item=None, now=clock.now()

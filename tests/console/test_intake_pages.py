@@ -70,7 +70,7 @@ async def test_a_call_is_registered_and_its_code_shown_once(console, channel, la
     number, code = NUMBER.search(html).group(1), CODE.search(html).group(1)
     assert "查询码只显示这一次" in html and "2026年12月12日" in html
     status, page = await report_page(console, number)
-    assert status == 200 and f"<dt>来源</dt><dd>{label}</dd>" in page
+    assert status == 200 and f"<dt>来源</dt><dd>{label} " in page and "收不到公众号通知" in page
     assert "受伤或事故" in page and "两人受伤" in page and code not in page
     assert "<strong>提交举报</strong> · wang" in page and f"{label}登记，匿名举报" in page
     assert "查看举报人身份" not in page  # anonymous: nothing to reveal
