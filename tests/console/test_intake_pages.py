@@ -51,7 +51,7 @@ async def test_the_list_offers_the_form_and_the_form_offers_channels_and_towns(c
     response = await console.get("/console/reports/new")
     html = await response.text()
     assert response.status == 200 and 'name="csrf_token"' in html
-    for label in ("12350热线", "来访", "来信", "电子邮件", "事故隐患", "瞒报谎报事故"):
+    for label in ("电话（12350）", "来访", "来信", "电子邮件", "事故隐患", "瞒报谎报事故"):
         assert label in html
     assert all(f'<option value="{town}"' in html for town in towns)
     for field in ("place", "description", "name", "phone"):
@@ -60,7 +60,7 @@ async def test_the_list_offers_the_form_and_the_form_offers_channels_and_towns(c
 
 @pytest.mark.parametrize(
     ("channel", "label"),
-    [("phone", "12350热线"), ("visit", "来访"), ("letter", "来信"), ("email", "电子邮件")],
+    [("phone", "电话（12350）"), ("visit", "来访"), ("letter", "来信"), ("email", "电子邮件")],
 )
 async def test_a_call_is_registered_and_its_code_shown_once(console, channel, label):
     await log_in(console, "wang")
