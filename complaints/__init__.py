@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from complaints import api, jobs, thread_api
+from complaints import api, intake_api, jobs, thread_api
 from jubao import background, scheduler
 
 
@@ -12,6 +12,7 @@ def setup(app: web.Application) -> None:
     """The staff JSON API (reports, their thread); the sweep, the digest and evidence downloads."""
     api.setup_routes(app)
     thread_api.setup_routes(app)
+    intake_api.setup_routes(app)
     scheduler.every(app, "sweep", jobs.sweep_job, seconds=jobs.SWEEP_SECONDS, name="reminder sweep")
     scheduler.daily(app, "digest", jobs.digest_job, **jobs.DIGEST_AT, name="daily digest")
     background.register(app, jobs.fetch_evidence)

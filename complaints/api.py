@@ -36,6 +36,7 @@ def summary_json(row: Row) -> dict[str, object]:
         "number": report.number,
         "status": report.status,
         "category": report.category,
+        "channel": report.channel,
         "town": row.town,
         "enterprise": (
             {

@@ -27,3 +27,4 @@ class NewReport:
     anonymous: bool = True
     name: str = ""
     phone: str = ""
+    channel: str = "wechat"  # complaints.vocabulary CHANNEL_LABELS

@@ -171,7 +171,10 @@ async def tell_reporter(
     now: datetime,
 ) -> None:
     """One notice to the reporter: a service message while WeChat allows one, else a subscribe
-    message where he accepted ours, else a template message."""
+    message where he accepted ours, else a template message; none for a caller whose report
+    the petition office took (no openid: the office tells him itself)."""
+    if report.reporter_openid_enc is None:
+        return
     openid = vault.decrypt(report.reporter_openid_enc)
     channel = await channel_for(
         session, vault.lookup_hashes(openid), now, settings.mp_subscribe_template_id

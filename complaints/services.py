@@ -18,6 +18,7 @@ from complaints.registry_models import Enterprise, Town
 from complaints.reminders import next_moment, running_clocks
 from complaints.report_numbers import format_number, next_seq
 from complaints.routing import is_urgent
+from complaints.vocabulary import CHANNEL_LABELS
 from jubao.config import Settings
 from jubao.identity import IdentityVault
 
@@ -36,13 +37,16 @@ class UnknownTown(LookupError):
 async def file_report(
     session: AsyncSession,
     new: NewReport,
-    openid: str,
+    openid: str | None,
     *,
     vault: IdentityVault,
     settings: Settings,
     now: datetime,
+    actor: str = "reporter",
 ) -> Filed:
-    """Number, store and return a confirmed report; the query code is returned once."""
+    """Number, store and return a confirmed report; the query code is returned once. The one
+    intake path: the citizen's in the bot (his `openid`), or a caller's taken by the petition
+    office (no openid; `actor` is the dispatcher's username, `new.channel` how it came)."""
     town_id = await session.scalar(select(Town.id).where(Town.name == new.town))
     if town_id is None:
         raise UnknownTown(new.town)
@@ -65,10 +69,10 @@ async def file_report(
         injured=new.count if new.category == "injury" else None,
         deaths=deaths,
         description=new.description,
-        channel="wechat",
+        channel=new.channel,
         anonymous=new.anonymous,
-        reporter_openid_enc=vault.encrypt(openid),
-        reporter_openid_hash=vault.lookup_hash(openid),
+        reporter_openid_enc=vault.encrypt(openid) if openid else None,
+        reporter_openid_hash=vault.lookup_hash(openid) if openid else None,
         reporter_name_enc=vault.encrypt(new.name) if named else None,
         reporter_phone_enc=vault.encrypt(new.phone) if named else None,
         query_code_hash=code_hash,
@@ -103,15 +107,20 @@ async def file_report(
         ReportEvent(
             report_id=report.id,
             at=now,
-            actor="reporter",
+            actor=actor,
             action="file",
             from_status="",
             to_status=report.status,
-            note="匿名举报" if new.anonymous else "实名举报",
+            note=filing_note(new),
         )
     )
     await session.flush()
     return Filed(report.number, query_codes.display_code(code), report.accept_by)
+
+
+def filing_note(new: NewReport) -> str:
+    named = "匿名举报" if new.anonymous else "实名举报"
+    return named if new.channel == "wechat" else f"{CHANNEL_LABELS[new.channel]}登记，{named}"
 
 
 @dataclass(frozen=True)

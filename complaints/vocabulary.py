@@ -22,12 +22,16 @@ STATUS_LABELS: dict[str, str] = {
     "closed": "已办结",
 }
 
+# The channels the petition office takes a report by (CHANNEL_LABELS below: all but wechat).
+INTAKE_CHANNELS: tuple[str, ...] = ("phone", "visit", "letter", "email")
+
 EVIDENCE_LABELS: dict[str, str] = {
     "image": "照片",
     "voice": "语音",
     "video": "视频",
     "shortvideo": "小视频",
     "location": "位置",
+    "text": "文字补充",
 }
 
 # What a reward rule pays for (rewards/rules.py): a fine (a percentage of it), concealed deaths

@@ -12,6 +12,8 @@ from aiohttp import web
 from console import (
     account,
     audit_pages,
+    evidence_pages,
+    intake_pages,
     pages,
     registry_enterprises,
     registry_pages,
@@ -48,7 +50,10 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/reports", report_list.list_view)
     app.router.add_get("/console/reports.csv", report_list.csv_view)
     app.router.add_get("/console/reports.xlsx", report_list.xlsx_view)
+    app.router.add_get("/console/reports/new", intake_pages.new_view)  # before {number}
+    app.router.add_post("/console/reports/new", intake_pages.new_post)
     app.router.add_get("/console/reports/{number}", report_pages.report_view)
+    app.router.add_get("/console/reports/{number}/evidence/{id}", evidence_pages.file_view)
     app.router.add_post("/console/reports/{number}/actions", report_pages.action_post)
     app.router.add_post("/console/reports/{number}/reveal", report_pages.reveal_post)
     app.router.add_post("/console/reports/{number}/messages", thread_pages.message_post)

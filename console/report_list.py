@@ -28,6 +28,7 @@ from console.pages import current, page
 from jubao.auth import Staff
 from jubao.keys import CLOCK, SESSIONS, SETTINGS
 from jubao.middlewares import ApiError
+from jubao.roles import TAKE_CALLS
 
 EXPORT_HEADER = (
     "编号",
@@ -118,6 +119,7 @@ async def list_view(request: web.Request) -> web.Response:
         categories=CATEGORY_LABELS,
         channels=CHANNEL_LABELS,
         towns=towns,
+        takes_calls=staff.role in TAKE_CALLS,
     )
     if message:
         response.set_status(422)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.actions import act, staff_actor
 from complaints.api import STATUS_OF
 from complaints.deadlines import last_day
+from complaints.evidence_files import evidence_of
 from complaints.lifecycle import (
     FINDINGS,
     REJECT_REASONS,
@@ -23,7 +24,8 @@ from complaints.lifecycle import (
     allowed_actions,
 )
 from complaints.queries import OutOfScope, find_report, scope_for, timeline
-from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
+from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
+from console.evidence_pages import evidence_items
 from console.pages import check_csrf, current, page
 from console.thread_view import thread_context
 from jubao import audit
@@ -95,6 +97,8 @@ async def _report_context(
         "row": row,
         "status_label": STATUS_LABELS[report.status],
         "category_label": CATEGORY_LABELS[report.category],
+        "channel_label": CHANNEL_LABELS.get(report.channel, report.channel),
+        "evidence": evidence_items(number, await evidence_of(session, report.id), tz),  # type: ignore[arg-type]
         "events": [
             {
                 "at": event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),  # type: ignore[arg-type]

@@ -17,3 +17,4 @@ class Role(StrEnum):
 READ_REPORTS = frozenset({Role.DISPATCHER, Role.LEADER, Role.AUDITOR, Role.OFFICER})
 REVEAL_IDENTITY = frozenset({Role.DISPATCHER, Role.LEADER})
 READ_STATS = frozenset({Role.DISPATCHER, Role.LEADER, Role.AUDITOR, Role.ADMIN})
+TAKE_CALLS = frozenset({Role.DISPATCHER})  # intake on a caller's behalf (hotline, visit, ...)

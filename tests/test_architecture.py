@@ -92,6 +92,8 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "complaints.reminders",
     "complaints.vocabulary",
     "complaints.new_report",
+    "complaints.answer_rules",
+    "complaints.intake_rules",
     "complaints.enterprises",
     "complaints.feedback_rules",
     "complaints.thread_rules",
