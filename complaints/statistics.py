@@ -3,7 +3,7 @@ period's bounds in local time, medians, the bureau's sentence and the table behi
 
 The figures are read by complaints.statistics_queries (reports) and rewards.statistics (their
 rewards); every entry point (`jubao stats`, `GET /api/v1/stats`, the console) shows what these
-functions make of them. Definitions of every number: docs/parts/stats.md."""
+functions make of them. Definitions of every number: docs/console/statistics.md."""
 
 from __future__ import annotations
 
