@@ -99,7 +99,9 @@ async def test_the_statistics_page_shows_the_sentence_and_its_excel_opens(
     assert table["其中：受伤或事故"] == 47 and table["其中：事故隐患"] == 46
 
 
-async def test_a_leader_approves_anothers_proposal_and_the_proposer_cannot(page, staff, reports):
+async def test_a_leader_approves_anothers_proposal_and_the_proposer_cannot(
+    page, staff, reports, screenshot
+):
     await staff.add("zhou", "leader")
     closed = await reports.advanced("closed", conclusion=SUBSTANTIATED)
     await login(page, "li")
@@ -112,6 +114,7 @@ async def test_a_leader_approves_anothers_proposal_and_the_proposer_cannot(page,
     await expect(status_tag(page)).to_have_text("已申报待审批")
     await expect(page.get_by_role("note")).to_contain_text("您是申报人，须由另一位领导审批")
     await expect(page.get_by_role("button", name="批准奖励")).to_have_count(0)
+    await screenshot("reward")
 
     await page.context.clear_cookies()
     await login(page, "zhou")
@@ -124,10 +127,11 @@ async def test_a_leader_approves_anothers_proposal_and_the_proposer_cannot(page,
     await expect(page.locator(".timeline")).to_contain_text("批准奖励 · zhou")
 
 
-async def test_an_auditor_sees_the_chain_verified(page, staff, reports):
+async def test_an_auditor_sees_the_chain_verified(page, staff, reports, screenshot):
     filed = await reports.advanced("assigned", by="zhangwei")  # filed, accepted: audited
     await login(page, "zhao")
     await page.get_by_role("navigation").get_by_role("link", name="审计日志").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("审计日志")
     await expect(page.get_by_role("status")).to_contain_text("✓ 审计链完整")
     await expect(page.get_by_role("cell", name=filed.number, exact=True).first).to_be_visible()
+    await screenshot("audit")
