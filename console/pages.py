@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.dashboard_queries import (
     Intake,
@@ -48,7 +49,17 @@ def _cookie_options(request: web.Request) -> dict[str, object]:
 async def current(request: web.Request) -> tuple[Staff, str]:
     """Who is signed in, and the session's CSRF token; else to the login page."""
     async with request.app[SESSIONS].begin() as session:
-        found = await signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
+        found = await holder(request, session)
+    return signed_or_login(found)
+
+
+async def holder(request: web.Request, session: AsyncSession) -> tuple[Staff, str] | None:
+    """Who holds the request's cookie, in the page's own transaction (one per request): the
+    caller reads the page in it too, and after it sends a None to the login page."""
+    return await signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
+
+
+def signed_or_login(found: tuple[Staff, str] | None) -> tuple[Staff, str]:
     if found is None:
         raise web.HTTPFound("/console/login")
     return found
@@ -119,16 +130,17 @@ def page(request: web.Request, template: str, staff: Staff, csrf: str, **context
 
 
 async def dashboard_view(request: web.Request) -> web.Response:
-    staff, csrf = await current(request)
     now, tz = request.app[CLOCK].now(), request.app[SETTINGS].tz
     counts, board, intake, pressed = None, [], None, []
-    async with request.app[SESSIONS]() as session:
-        scope = await scope_for(session, staff)
+    async with request.app[SESSIONS].begin() as session:
+        found = await holder(request, session)
+        scope = await scope_for(session, found[0]) if found else None
         if scope is not None:
             counts = await status_counts(session, scope, now)
             board = await deadline_board(session, scope, now + timedelta(days=7))
             intake = await intake_between(session, scope, *month_bounds(now, tz))
             pressed = await pressed_reports(session, scope)
+    staff, csrf = signed_or_login(found)
     statuses = [(STATUS_LABELS[s], counts.get(s, 0)) for s in STATUS_LABELS] if counts else []
     today = now.astimezone(tz).date()
     rows = []

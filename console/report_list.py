@@ -24,7 +24,7 @@ from complaints.report_filters import Filters
 from complaints.report_list import all_reports, list_reports
 from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
 from console.exports import csv_download, xlsx_download
-from console.pages import current, page
+from console.pages import current, holder, page, signed_or_login
 from jubao.auth import Staff
 from jubao.keys import CLOCK, SESSIONS, SETTINGS
 from jubao.middlewares import ApiError
@@ -86,7 +86,6 @@ async def _town_names(session: AsyncSession) -> list[str]:
 
 
 async def list_view(request: web.Request) -> web.Response:
-    staff, csrf = await current(request)
     now, tz = request.app[CLOCK].now(), request.app[SETTINGS].tz
     message, filters = "", Filters()
     try:
@@ -94,12 +93,15 @@ async def list_view(request: web.Request) -> web.Response:
     except ApiError as error:
         message = error.message
     rows: list[Row] = []
-    total = 0
-    async with request.app[SESSIONS]() as session:
-        scope = await _scope(session, staff)
-        towns = await _town_names(session)
-        if not message:
-            rows, total = await list_reports(session, scope, filters, now)
+    total, towns = 0, []
+    async with request.app[SESSIONS].begin() as session:  # the sign-in check's too
+        found = await holder(request, session)
+        if found is not None:
+            scope = await _scope(session, found[0])
+            towns = await _town_names(session)
+            if not message:
+                rows, total = await list_reports(session, scope, filters, now)
+    staff, csrf = signed_or_login(found)
     pages = max(1, ceil(total / PAGE_SIZE))
     response = page(
         request,
