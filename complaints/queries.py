@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.models import Report, ReportEvent
@@ -158,20 +158,27 @@ async def deadline_board(
 ) -> list[DeadlineRow]:
     """The running clocks in scope whose deadline is at or before `until` (the overdue ones
     among them), the earliest first, at most `limit` of each clock."""
-    found: list[DeadlineRow] = []
+    parts = []
     for clock, runs in RUNS.items():
         column = getattr(Report, runs.deadline)
         # One status at a time: its (status, deadline) index then gives the order, and the
-        # first `limit` entries are all that is read (100,000 reports: 36 ms -> 1 ms).
+        # first `limit` entries are all that is read (100,000 reports: 36 ms -> 1 ms); all of
+        # them in one statement (seven round trips were 14 ms of PostgreSQL's dashboard).
         for status in runs.statuses:
             query = (
-                select(Report.number, column, Town.name, Report.urgent)
+                select(
+                    Report.number,
+                    literal(clock).label("clock"),
+                    column.label("deadline"),
+                    Town.name.label("town"),
+                    Report.urgent,
+                )
                 .join(Town, Town.id == Report.town_id)
                 .outerjoin(Officer, Officer.id == Report.assignee_id)
                 .where(_runs_condition(replace(runs, statuses=(status,))), column <= until)
             )
             if (in_scope := _in_scope(scope)) is not None:
                 query = query.where(in_scope)
-            rows = await session.execute(query.order_by(column).limit(limit))
-            found += [DeadlineRow(n, clock, d, t, u) for n, d, t, u in rows]
+            parts.append(select(query.order_by(column).limit(limit).subquery()))
+    found = [DeadlineRow(*row) for row in await session.execute(union_all(*parts))]
     return sorted(found, key=lambda row: row.deadline)[:limit]
