@@ -50,7 +50,7 @@ async def current(request: web.Request) -> tuple[Staff, str]:
     async with request.app[SESSIONS].begin() as session:
         found = await signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
     if found is None:
-        raise web.HTTPFound("/console/login")
+        raise web.HTTPSeeOther("/console/login")
     return found
 
 
