@@ -155,6 +155,7 @@ async def test_a_transfer_keeps_its_new_status_and_names_the_receiving_body(cons
     row = html.split("<tbody>")[1].split("<tr>")[1]
     assert "原状态：已接收" in row and "新状态：已转办" in row
     assert "移交单位：市住房和城乡建设局" in row and "新状态：市住房和城乡建设局" not in row
-    assert details("transfer", '{"from":"received","to":"transferred","transfer_to":"市住建局"}') == [
+    logged = '{"from":"received","to":"transferred","transfer_to":"市住建局"}'
+    assert details("transfer", logged) == [
         ("原状态", "已接收"), ("新状态", "已转办"), ("移交单位", "市住建局")
     ]  # fmt: skip
