@@ -23,10 +23,11 @@ from complaints.lifecycle import (
     Status,
     allowed_actions,
 )
-from complaints.queries import OutOfScope, find_report, scope_for, timeline
+from complaints.queries import timeline
 from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
 from console.evidence_pages import evidence_items
 from console.pages import check_csrf, current, page
+from console.report_scope import visible_report
 from console.thread_view import thread_context
 from jubao import audit
 from jubao.auth import Staff
@@ -60,20 +61,10 @@ CHECKBOXES = ("case_filed", "criminal_referral")
 HANDLING = ("accepted", "assigned", "investigating")
 
 
-async def _scope(session: AsyncSession, staff: Staff):  # type: ignore[no-untyped-def]
-    scope = await scope_for(session, staff)
-    if scope is None:
-        raise web.HTTPForbidden(text="您的角色不办理举报。")
-    return scope
-
-
 async def _report_context(
     session: AsyncSession, staff: Staff, number: str, tz: object, now: datetime
 ) -> dict[str, object]:
-    try:
-        row = await find_report(session, await _scope(session, staff), number)
-    except OutOfScope:
-        raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+    row = await visible_report(session, staff, number)
     report = row.report
     state = ReportState(
         number,
@@ -163,10 +154,7 @@ async def action_post(request: web.Request) -> web.Response:
     fields = fields_of({k: str(v) for k, v in form.items()})
     try:
         async with request.app[SESSIONS].begin() as session:
-            try:
-                await find_report(session, await _scope(session, staff), number)
-            except OutOfScope:
-                raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+            await visible_report(session, staff, number)
             await act(
                 session,
                 number,
@@ -195,10 +183,7 @@ async def reveal_post(request: web.Request) -> web.Response:
         return await render_report(request, staff, csrf, "查看举报人身份须说明理由", 422)
     vault, now = request.app[VAULT], request.app[CLOCK].now()
     async with request.app[SESSIONS].begin() as session:
-        try:
-            row = await find_report(session, await _scope(session, staff), number)
-        except OutOfScope:
-            raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+        row = await visible_report(session, staff, number)
         report, identity = row.report, None
         if not report.anonymous:  # nothing to reveal, nothing to audit
             await audit.append(session, actor=staff.username, action="reveal", subject=number,
