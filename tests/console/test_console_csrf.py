@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from jubao.db import Base
 from tests.console.test_console_roles import EXPECTED, console_routes
-from tests.console.test_sign_in import log_in
+from tests.console.test_sign_in import CSRF, log_in
 from tests.enterprise_lists import csv_file, seed_rows
 from tests.staff import PASSWORD, StaffApi
 
@@ -69,6 +69,7 @@ async def world(client, sessions, clock, towns, reports):  # type: ignore[no-unt
     await staff.add("root", "admin")
     await staff.add("zhangwei", "officer", wework_id="zhangwei")
     await staff.add("li", "leader")
+    await staff.add("zhao", "auditor")
     named = await reports.filed(name="钱多多", phone="13912345678")
     closed = await reports.advanced("closed", conclusion=SUBSTANTIATED)
     return {"/console/reports/": named.number, "/console/rewards/": closed.number}
@@ -96,3 +97,22 @@ async def test_a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(
     assert response.status == 403
     assert "表单已失效" in await response.text()
     assert await everything(sessions) == before
+
+
+REPORT_POSTS = sorted(route for route in POSTS if route.startswith("/console/reports/{number}/"))
+
+
+@pytest.mark.parametrize("username", ["zhao", "qian", "root"])
+async def test_the_auditor_finance_and_admin_change_no_report(client, sessions, world, username):  # type: ignore[no-untyped-def]
+    """Read-only (the auditor) or no reports at all (finance, admin): each report form with its
+    real fields and a valid token is refused with 403, and nothing changes."""
+    assert (await log_in(client, username)).status == 303
+    token = CSRF.search(await (await client.get("/console/account")).text()).group(1)
+    number = world["/console/reports/"]
+    for route in REPORT_POSTS:
+        before = await everything(sessions)
+        fields = POSTS[route][1] | {"csrf_token": token}
+        path = route.replace("{number}", number)
+        response = await client.post(path, data=fields, allow_redirects=False)
+        assert response.status == 403, route
+        assert await everything(sessions) == before, route
