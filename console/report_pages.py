@@ -124,13 +124,16 @@ async def render_report(
     message: str = "",
     status: int = 200,
     identity: Mapping[str, str] | None = None,
+    context: Mapping[str, object] | None = None,
 ) -> web.Response:
-    """The report page for a signed-in user, with a refusal's `message` and its status."""
+    """The report page for a signed-in user, with a refusal's `message` and its status; read
+    in its own session unless the caller's transaction has read its `context`."""
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
-    async with request.app[SESSIONS]() as session:
-        context = await _report_context(
-            session, staff, request.match_info["number"], settings.tz, now
-        )
+    if context is None:
+        async with request.app[SESSIONS]() as session:
+            context = await _report_context(
+                session, staff, request.match_info["number"], settings.tz, now
+            )
     response = page(
         request, "report.html", staff, csrf, message=message, identity=identity, **context
     )
@@ -181,7 +184,7 @@ async def reveal_post(request: web.Request) -> web.Response:
         return await render_report(request, staff, csrf, "您的角色不能查看举报人身份", 403)
     if not reason:
         return await render_report(request, staff, csrf, "查看举报人身份须说明理由", 422)
-    vault, now = request.app[VAULT], request.app[CLOCK].now()
+    vault, now, tz = request.app[VAULT], request.app[CLOCK].now(), request.app[SETTINGS].tz
     async with request.app[SESSIONS].begin() as session:
         row = await visible_report(session, staff, number)
         report, identity = row.report, None
@@ -194,8 +197,10 @@ async def reveal_post(request: web.Request) -> web.Response:
                 if report.reporter_phone_enc
                 else "",
             }
+        context = await _report_context(session, staff, number, tz, now)
     if identity is None:
-        return await render_report(request, staff, csrf, "匿名举报，没有可查看的举报人身份")
-    response = await render_report(request, staff, csrf, identity=identity)
+        message = "匿名举报，没有可查看的举报人身份"
+        return await render_report(request, staff, csrf, message, context=context)
+    response = await render_report(request, staff, csrf, identity=identity, context=context)
     response.headers["Cache-Control"] = "no-store"
     return response
