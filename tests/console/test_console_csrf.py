@@ -116,3 +116,18 @@ async def test_the_auditor_finance_and_admin_change_no_report(client, sessions, 
         response = await client.post(path, data=fields, allow_redirects=False)
         assert response.status == 403, route
         assert await everything(sessions) == before, route
+
+
+@pytest.mark.parametrize("action", ["propose", "refuse", "exclude", "approve"])
+async def test_the_auditor_reads_rewards_and_moves_none(client, sessions, world, action):  # type: ignore[no-untyped-def]
+    assert (await log_in(client, "zhao")).status == 303
+    number = world["/console/rewards/"]
+    html = await (await client.get(f"/console/rewards/{number}")).text()  # opens the reward
+    before = await everything(sessions)
+    response = await client.post(
+        f"/console/rewards/{number}/actions",
+        data={"csrf_token": CSRF.search(html).group(1), "action": action, "amount": "15000"},
+        allow_redirects=False,
+    )
+    assert response.status == 403
+    assert await everything(sessions) == before
