@@ -32,6 +32,9 @@ from jubao.config import Settings
 from jubao.identity import IdentityVault
 
 OPEN_ASSIGNMENTS = ("assigned", "investigating")
+# An action's field named like the audit detail's status key is renamed there: a transfer's `to`
+# (the receiving body) must not overwrite the new status.
+AUDIT_KEYS = {"to": "transfer_to"}
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ async def _record(
             "from": change.frm.value,
             "to": change.to.value,
             "note": change.note,
-            **{key: str(value) for key, value in change.fields.items()},
+            **{AUDIT_KEYS.get(key, key): str(value) for key, value in change.fields.items()},
         },
     )
     return event

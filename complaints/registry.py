@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.registry_file import (
+from complaints.registry_data import (
     EnterpriseData,
     OfficerData,
     RegistryData,
     RegistryError,
     RuleData,
     UnitData,
-    parse_registry,
 )
+from complaints.registry_file import parse_registry
 from complaints.registry_models import (
     CalendarDay,
     DeadlineRule,

@@ -1,89 +1,34 @@
-"""What a registry file says. `parse_registry` checks a loaded YAML document and returns frozen
-data, or raises RegistryError naming the key or entry at fault. Towns and units an entry names
-must be defined in the file or already in the database: `check_references` (registry.py) looks."""
+"""What a registry file says. `parse_registry` checks a loaded YAML document and returns the
+frozen data of registry_data.py, or raises RegistryError naming the key or entry at fault. Towns
+and units an entry names must be defined in the file or already in the database:
+`check_references` (registry.py) looks."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
 from complaints.credit_code import credit_code_problem
 from complaints.deadlines import DEFAULT_RULES, Duration
-from complaints.registry_rewards import RewardRuleData, RewardRuleError, parse_reward_rules
+from complaints.registry_data import (
+    KEYS,
+    EnterpriseData,
+    OfficerData,
+    RegistryData,
+    RegistryError,
+    RuleData,
+    UnitData,
+)
+from complaints.registry_rewards import RewardRuleError, parse_reward_rules
 from complaints.routing import MATCH_KEYS
 from complaints.vocabulary import CATEGORIES
 
-KEYS = (
-    "towns",
-    "units",
-    "officers",
-    "enterprises",
-    "rules",
-    "deadlines",
-    "holidays",
-    "workdays",
-    "rewards",
-)
 CODES = ("blue", "yellow", "orange", "red")
 CLOCKS = tuple(DEFAULT_RULES)  # the clocks a registry may set
 WEWORK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")  # WeChat Work's rule for a UserID
-
-
-class RegistryError(ValueError):
-    """The registry file is wrong; the message names the key or entry."""
-
-
-@dataclass(frozen=True)
-class UnitData:
-    name: str
-    towns: tuple[str, ...] = ()  # none: city-wide
-
-
-@dataclass(frozen=True)
-class OfficerData:
-    wework_id: str
-    name: str
-    unit: str
-
-
-@dataclass(frozen=True)
-class EnterpriseData:
-    name: str
-    aliases: tuple[str, ...]
-    town: str | None
-    address: str
-    code: str
-    blacklisted: bool = False
-    credit_code: str | None = None  # None: the file does not say (a stored code stays)
-
-
-@dataclass(frozen=True)
-class RuleData:
-    match: Mapping[str, object] = field(hash=False)
-    unit: str
-
-
-@dataclass(frozen=True)
-class RegistryData:
-    towns: tuple[str, ...] = ()
-    units: tuple[UnitData, ...] = ()
-    officers: tuple[OfficerData, ...] = ()
-    enterprises: tuple[EnterpriseData, ...] = ()
-    rules: tuple[RuleData, ...] = ()
-    deadlines: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
-    holidays: tuple[date, ...] = ()
-    workdays: tuple[date, ...] = ()
-    rewards: tuple[RewardRuleData, ...] = ()  # complaints/registry_rewards.py
-    named: frozenset[str] = frozenset()  # the top-level keys the file has; derived when empty
-
-    def __post_init__(self) -> None:
-        if not self.named:
-            present = {f.name for f in fields(self) if f.name in KEYS and getattr(self, f.name)}
-            object.__setattr__(self, "named", frozenset(present))
 
 
 def parse_registry(document: Any) -> RegistryData:

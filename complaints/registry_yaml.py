@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from complaints.registry_file import RegistryData, RegistryError, parse_registry
+from complaints.registry_data import RegistryData, RegistryError
+from complaints.registry_file import parse_registry
 
 
 class _TextDates(yaml.SafeLoader):

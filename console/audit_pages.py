@@ -47,6 +47,7 @@ DETAIL_LABELS = {
     "assignee": "承办人",
     "duplicate_of": "重复于",
     "days": "延长天数",
+    "transfer_to": "移交单位",
 }
 
 

@@ -1,14 +1,20 @@
 """A refusal on a console page (403, 404, 422 with a message) as a page of the console, not
-aiohttp's bare text."""
+aiohttp's bare text; an unexpected error as a console page that says only that (the traceback
+goes to the log, never to the page)."""
 
 from __future__ import annotations
+
+import logging
 
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+log = logging.getLogger(__name__)
+
 SHOWN = frozenset({403, 404, 422})
-TITLES = {403: "无权访问", 404: "没有找到", 422: "无法处理"}
+TITLES = {403: "无权访问", 404: "没有找到", 422: "无法处理", 500: "系统错误"}
+FAILED = "系统出现错误，请稍后重试；如果一再出现，请联系系统管理员。"
 
 
 @web.middleware
@@ -18,5 +24,14 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as error:
         if not request.path.startswith("/console") or error.status not in SHOWN:
             raise
-        context = {"title": TITLES[error.status], "message": error.text or ""}
-        return aiohttp_jinja2.render_template("error.html", request, context, status=error.status)
+        return _error_page(request, error.status, error.text or "")
+    except Exception:
+        if not request.path.startswith("/console"):
+            raise
+        log.exception("console request failed: %s %s", request.method, request.path)
+        return _error_page(request, 500, FAILED)
+
+
+def _error_page(request: web.Request, status: int, message: str) -> web.Response:
+    context = {"title": TITLES[status], "message": message}
+    return aiohttp_jinja2.render_template("error.html", request, context, status=status)

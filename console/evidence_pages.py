@@ -10,9 +10,9 @@ from aiohttp import web
 
 from complaints.evidence_files import evidence_item, served_type, stored_file
 from complaints.models import Evidence
-from complaints.queries import OutOfScope, find_report, scope_for
 from complaints.vocabulary import EVIDENCE_LABELS
 from console.pages import current
+from console.report_scope import visible_report
 from jubao.keys import SESSIONS, SETTINGS
 
 PENDING = {"pending": "下载中", "failed": "下载失败"}
@@ -57,13 +57,7 @@ async def file_view(request: web.Request) -> web.StreamResponse:
     if not wanted.isdigit():
         raise missing
     async with request.app[SESSIONS]() as session:
-        scope = await scope_for(session, staff)
-        if scope is None:
-            raise web.HTTPForbidden(text="您的角色不办理举报。")
-        try:
-            row = await find_report(session, scope, number)
-        except OutOfScope:
-            raise missing from None
+        row = await visible_report(session, staff, number)
         evidence = await evidence_item(session, row.report.id, int(wanted))
     path = stored_file(request.app[SETTINGS].media_dir, evidence) if evidence else None
     if evidence is None or path is None:

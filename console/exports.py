@@ -1,26 +1,51 @@
 """Tables as downloads: CSV (UTF-8 with a BOM, so Excel on a bureau's PC reads the Chinese) and
-XLSX (openpyxl). Handlers build the header and rows; these only write them."""
+XLSX (openpyxl). Handlers build the header and rows; these only write them. Text that a
+spreadsheet would take for a formula (a citizen may type `=HYPERLINK(…)`) stays text: an
+apostrophe before it in CSV (OWASP's advice), a cell typed as a string in XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 Row = Sequence[object]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_cell(value: object) -> object:
+    """Pure: the value as a CSV cell that no spreadsheet evaluates."""
+    return f"'{value}" if _formula_like(value) else value
+
+
+def _xlsx_row(sheet: Any, row: Row) -> list[object]:
+    cells: list[object] = []
+    for value in row:
+        if _formula_like(value):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # openpyxl would write it as a formula
+            value = cell
+        cells.append(value)
+    return cells
 
 
 def csv_bytes(header: Row, rows: Iterable[Row]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -30,7 +55,7 @@ def xlsx_bytes(title: str, header: Row, rows: Iterable[Row]) -> bytes:
     sheet = book.create_sheet(title[:31])
     sheet.append(list(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(_xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -42,7 +67,7 @@ def xlsx_book_bytes(sheets: Sequence[tuple[str, Iterable[Row]]]) -> bytes:
     for title, rows in sheets:
         sheet = book.create_sheet(title[:31])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(_xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -61,7 +61,7 @@ async def holder(request: web.Request, session: AsyncSession) -> tuple[Staff, st
 
 def signed_or_login(found: tuple[Staff, str] | None) -> tuple[Staff, str]:
     if found is None:
-        raise web.HTTPFound("/console/login")
+        raise web.HTTPSeeOther("/console/login")
     return found
 
 

@@ -65,7 +65,7 @@ def table_page(
 
 async def index_view(request: web.Request) -> web.Response:
     await admin(request)
-    raise web.HTTPFound("/console/registry/users")
+    raise web.HTTPSeeOther("/console/registry/users")
 
 
 async def towns_view(request: web.Request) -> web.Response:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.api import filters_from
 from complaints.current_deadline import current_deadline, days_left
 from complaints.deadlines import last_day
-from complaints.queries import PAGE_SIZE, Row, Scope, scope_for
+from complaints.queries import PAGE_SIZE, Row
 from complaints.registry_models import Town
 from complaints.reminders import CLOCKS
 from complaints.report_filters import Filters
@@ -25,7 +25,7 @@ from complaints.report_list import all_reports, list_reports
 from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
 from console.exports import csv_download, xlsx_download
 from console.pages import current, holder, page, signed_or_login
-from jubao.auth import Staff
+from console.report_scope import reports_scope
 from jubao.keys import CLOCK, SESSIONS, SETTINGS
 from jubao.middlewares import ApiError
 from jubao.roles import TAKE_CALLS
@@ -43,13 +43,6 @@ EXPORT_HEADER = (
     "举报内容摘要",
 )
 SUMMARY_CHARS = 80
-
-
-async def _scope(session: AsyncSession, staff: Staff) -> Scope:
-    scope = await scope_for(session, staff)
-    if scope is None:
-        raise web.HTTPForbidden(text="您的角色不办理举报。")
-    return scope
 
 
 def item(row: Row, now: datetime, tz: ZoneInfo) -> dict[str, object]:
@@ -97,7 +90,7 @@ async def list_view(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:  # the sign-in check's too
         found = await holder(request, session)
         if found is not None:
-            scope = await _scope(session, found[0])
+            scope = await reports_scope(session, found[0])
             towns = await _town_names(session)
             if not message:
                 rows, total = await list_reports(session, scope, filters, now)
@@ -156,7 +149,7 @@ async def _export_rows(request: web.Request) -> tuple[list[list[object]], str]:
         raise web.HTTPUnprocessableEntity(text=error.message) from None
     now, tz = request.app[CLOCK].now(), request.app[SETTINGS].tz
     async with request.app[SESSIONS]() as session:
-        rows = await all_reports(session, await _scope(session, staff), filters, now)
+        rows = await all_reports(session, await reports_scope(session, staff), filters, now)
     return [export_row(row, tz) for row in rows], f"举报一览-{now.astimezone(tz):%Y%m%d}"
 
 

@@ -23,10 +23,11 @@ from complaints.lifecycle import (
     Status,
     allowed_actions,
 )
-from complaints.queries import OutOfScope, find_report, scope_for, timeline
+from complaints.queries import timeline
 from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
 from console.evidence_pages import evidence_items
 from console.pages import check_csrf, current, page
+from console.report_scope import visible_report
 from console.thread_view import thread_context
 from jubao import audit
 from jubao.auth import Staff
@@ -60,20 +61,10 @@ CHECKBOXES = ("case_filed", "criminal_referral")
 HANDLING = ("accepted", "assigned", "investigating")
 
 
-async def _scope(session: AsyncSession, staff: Staff):  # type: ignore[no-untyped-def]
-    scope = await scope_for(session, staff)
-    if scope is None:
-        raise web.HTTPForbidden(text="您的角色不办理举报。")
-    return scope
-
-
 async def _report_context(
     session: AsyncSession, staff: Staff, number: str, tz: object, now: datetime
 ) -> dict[str, object]:
-    try:
-        row = await find_report(session, await _scope(session, staff), number)
-    except OutOfScope:
-        raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+    row = await visible_report(session, staff, number)
     report = row.report
     state = ReportState(
         number,
@@ -133,13 +124,16 @@ async def render_report(
     message: str = "",
     status: int = 200,
     identity: Mapping[str, str] | None = None,
+    context: Mapping[str, object] | None = None,
 ) -> web.Response:
-    """The report page for a signed-in user, with a refusal's `message` and its status."""
+    """The report page for a signed-in user, with a refusal's `message` and its status; read
+    in its own session unless the caller's transaction has read its `context`."""
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
-    async with request.app[SESSIONS]() as session:
-        context = await _report_context(
-            session, staff, request.match_info["number"], settings.tz, now
-        )
+    if context is None:
+        async with request.app[SESSIONS]() as session:
+            context = await _report_context(
+                session, staff, request.match_info["number"], settings.tz, now
+            )
     response = page(
         request, "report.html", staff, csrf, message=message, identity=identity, **context
     )
@@ -163,10 +157,7 @@ async def action_post(request: web.Request) -> web.Response:
     fields = fields_of({k: str(v) for k, v in form.items()})
     try:
         async with request.app[SESSIONS].begin() as session:
-            try:
-                await find_report(session, await _scope(session, staff), number)
-            except OutOfScope:
-                raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+            await visible_report(session, staff, number)
             await act(
                 session,
                 number,
@@ -193,12 +184,9 @@ async def reveal_post(request: web.Request) -> web.Response:
         return await render_report(request, staff, csrf, "您的角色不能查看举报人身份", 403)
     if not reason:
         return await render_report(request, staff, csrf, "查看举报人身份须说明理由", 422)
-    vault, now = request.app[VAULT], request.app[CLOCK].now()
+    vault, now, tz = request.app[VAULT], request.app[CLOCK].now(), request.app[SETTINGS].tz
     async with request.app[SESSIONS].begin() as session:
-        try:
-            row = await find_report(session, await _scope(session, staff), number)
-        except OutOfScope:
-            raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+        row = await visible_report(session, staff, number)
         report, identity = row.report, None
         if not report.anonymous:  # nothing to reveal, nothing to audit
             await audit.append(session, actor=staff.username, action="reveal", subject=number,
@@ -209,8 +197,10 @@ async def reveal_post(request: web.Request) -> web.Response:
                 if report.reporter_phone_enc
                 else "",
             }
+        context = await _report_context(session, staff, number, tz, now)
     if identity is None:
-        return await render_report(request, staff, csrf, "匿名举报，没有可查看的举报人身份")
-    response = await render_report(request, staff, csrf, identity=identity)
+        message = "匿名举报，没有可查看的举报人身份"
+        return await render_report(request, staff, csrf, message, context=context)
+    response = await render_report(request, staff, csrf, identity=identity, context=context)
     response.headers["Cache-Control"] = "no-store"
     return response

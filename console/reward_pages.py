@@ -13,23 +13,27 @@ from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.actions import staff_actor
 from complaints.api import STATUS_OF
 from complaints.deadlines import last_day
 from complaints.lifecycle import Forbidden, LifecycleError
+from complaints.models import Report
 from complaints.registry_models import Town
 from complaints.vocabulary import CATEGORY_LABELS
 from console.pages import check_csrf, current, page
 from console.report_pages import fields_of
 from jubao.auth import Staff
 from jubao.background import BACKGROUND
+from jubao.config import Settings
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.roles import READ_REPORTS, Role
 from rewards.api import READ_REWARDS, reward_json
 from rewards.clocks import open_closed
 from rewards.flow import ACTION_LABELS, METHODS, MOVES, RewardAction
 from rewards.ledger import NoReward, Payee, act, closed_report, open_reward
+from rewards.models import Reward
 from rewards.payee import reveal_payee
 from rewards.queries import PAGE_SIZE, reward_rows, status_counts
 
@@ -167,6 +171,28 @@ async def reward_view(request: web.Request) -> web.Response:
     return await render_reward(request, staff, csrf)
 
 
+@dataclass(frozen=True)
+class Found:
+    report: Report
+    reward: Reward
+    answer: dict[str, object]
+    town: str
+
+
+async def found_reward(
+    session: AsyncSession, number: str, settings: Settings, now: datetime
+) -> Found:
+    """The closed report's reward, opened on its first read, and what its page shows."""
+    try:
+        report = await closed_report(session, number)
+    except NoReward:
+        raise web.HTTPNotFound(text=f"没有这件已办结的举报：{number}") from None
+    reward = await open_reward(session, report, settings=settings, now=now)
+    answer = await reward_json(session, report, reward)
+    town = await session.scalar(select(Town.name).where(Town.id == report.town_id))
+    return Found(report, reward, answer, town or "")
+
+
 async def render_reward(
     request: web.Request,
     staff: Staff,
@@ -174,22 +200,16 @@ async def render_reward(
     message: str = "",
     status: int = 200,
     payee: Payee | None = None,
+    found: Found | None = None,
 ) -> web.Response:
-    """The reward page, with a refusal's `message` and status, or the payee just revealed."""
-    number, settings, now = (
-        request.match_info["number"],
-        request.app[SETTINGS],
-        request.app[CLOCK].now(),
-    )
-    async with request.app[SESSIONS].begin() as session:  # the first read opens the reward
-        try:
-            report = await closed_report(session, number)
-        except NoReward:
-            raise web.HTTPNotFound(text=f"没有这件已办结的举报：{number}") from None
-        reward = await open_reward(session, report, settings=settings, now=now)
-        answer = await reward_json(session, report, reward)
-        town = await session.scalar(select(Town.name).where(Town.id == report.town_id))
-        claimed = reward.payee_name_enc is not None
+    """The reward page, with a refusal's `message` and status, or the payee just revealed;
+    read in its own transaction unless the caller's has `found` it."""
+    settings, now = request.app[SETTINGS], request.app[CLOCK].now()
+    if found is None:
+        async with request.app[SESSIONS].begin() as session:  # the first read opens the reward
+            found = await found_reward(session, request.match_info["number"], settings, now)
+    report, reward, answer, town = found.report, found.reward, found.answer, found.town
+    claimed = reward.payee_name_enc is not None
     tz = settings.tz
     entries = [
         entry | {
@@ -202,7 +222,7 @@ async def render_reward(
     ]  # fmt: skip
     response = page(
         request, "reward.html", staff, csrf, message=message, payee=payee, reward=answer,
-        report=report, town=town or "", category=CATEGORY_LABELS[report.category],
+        report=report, town=town, category=CATEGORY_LABELS[report.category],
         status_label=STATUS_LABELS[reward.status], entries=entries,
         forms=forms_for(reward.status, staff, reward.proposed_by), methods=METHODS,
         labels=ACTION_LABELS, headings=HEADINGS, closed=_local(_iso(report.closed_at), tz),
@@ -264,17 +284,14 @@ async def payee_post(request: web.Request) -> web.Response:
     number, settings = request.match_info["number"], request.app[SETTINGS]
     now = request.app[CLOCK].now()
     async with request.app[SESSIONS].begin() as session:
-        try:
-            report = await closed_report(session, number)
-        except NoReward:
-            raise web.HTTPNotFound(text=f"没有这件已办结的举报：{number}") from None
-        reward = await open_reward(session, report, settings=settings, now=now)
+        found = await found_reward(session, number, settings, now)
         payee = await reveal_payee(
-            session, number, reward, actor=staff.username, reason=reason,
+            session, number, found.reward, actor=staff.username, reason=reason,
             vault=request.app[VAULT], now=now,
         )  # fmt: skip
     if payee is None:
-        return await render_reward(request, staff, csrf, "该奖励尚未领取，没有领奖人信息", 404)
-    response = await render_reward(request, staff, csrf, payee=payee)
+        message = "该奖励尚未领取，没有领奖人信息"
+        return await render_reward(request, staff, csrf, message, 404, found=found)
+    response = await render_reward(request, staff, csrf, payee=payee, found=found)
     response.headers["Cache-Control"] = "no-store"
     return response

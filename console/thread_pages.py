@@ -10,11 +10,11 @@ from aiohttp import web
 from complaints.actions import staff_actor
 from complaints.api import STATUS_OF
 from complaints.lifecycle import LifecycleError
-from complaints.queries import OutOfScope, find_report, scope_for
 from complaints.thread import write
 from complaints.thread_rules import Kind
 from console.pages import check_csrf, current
 from console.report_pages import render_report
+from console.report_scope import visible_report
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 
@@ -33,13 +33,7 @@ async def _post(request: web.Request, kind: Kind) -> web.Response:
     number = request.match_info["number"]
     try:
         async with request.app[SESSIONS].begin() as session:
-            scope = await scope_for(session, staff)
-            if scope is None:
-                raise web.HTTPForbidden(text="您的角色不办理举报。")
-            try:
-                row = await find_report(session, scope, number)
-            except OutOfScope:
-                raise web.HTTPNotFound(text=f"没有这件举报：{number}") from None
+            row = await visible_report(session, staff, number)
             await write(
                 session,
                 row.report,

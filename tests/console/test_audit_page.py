@@ -15,6 +15,7 @@ from console.audit_pages import details
 from jubao import audit
 from jubao.audit import AuditEntry
 from tests.console.test_sign_in import CSRF, log_in
+from tests.factories import DISPATCHER
 from tests.staff import StaffApi
 
 
@@ -144,3 +145,17 @@ async def test_only_auditors_and_admins_read_the_audit_log(console):
     assert 'href="/console/audit"' not in await (await console.get("/console/")).text()
     await log_in(console, "zhao")
     assert 'href="/console/audit"' in await (await console.get("/console/")).text()
+
+
+async def test_a_transfer_keeps_its_new_status_and_names_the_receiving_body(console, reports):
+    filed = await reports.filed()
+    await reports.act(filed.number, "transfer", by=DISPATCHER, to="市住房和城乡建设局")
+    await log_in(console, "zhao")
+    _, html = await audit_page(console, "?action=transfer")
+    row = html.split("<tbody>")[1].split("<tr>")[1]
+    assert "原状态：已接收" in row and "新状态：已转办" in row
+    assert "移交单位：市住房和城乡建设局" in row and "新状态：市住房和城乡建设局" not in row
+    logged = '{"from":"received","to":"transferred","transfer_to":"市住建局"}'
+    assert details("transfer", logged) == [
+        ("原状态", "已接收"), ("新状态", "已转办"), ("移交单位", "市住建局")
+    ]  # fmt: skip

@@ -86,7 +86,7 @@ async def test_files_are_served_only_in_scope_and_only_for_their_report(console,
     assert (await console.get(photo)).status == 404
     console.session.cookie_jar.clear()  # signed out
     signed_out = await console.get(photo, allow_redirects=False)
-    assert signed_out.status == 302
+    assert signed_out.status == 303
 
 
 def test_a_stored_path_outside_the_media_folder_is_never_served(tmp_path):

@@ -41,7 +41,7 @@ async def token(client, path: str = "/console/registry/users") -> str:  # type: 
 
 async def test_registry_redirects_to_its_first_tab_and_has_a_tab_bar(admin):
     response = await admin.get("/console/registry", allow_redirects=False)
-    assert response.status == 302 and response.headers["Location"] == "/console/registry/users"
+    assert response.status == 303 and response.headers["Location"] == "/console/registry/users"
     page = await (await admin.get("/console/registry/users")).text()
     for tab in TABS:
         assert f'href="/console/registry/{tab}"' in page
@@ -79,7 +79,7 @@ async def test_a_dispatcher_is_refused_every_tab(client, staff):
 
 async def test_without_a_session_the_registry_goes_to_the_login(client, staff):
     response = await client.get("/console/registry/users", allow_redirects=False)
-    assert response.status == 302 and response.headers["Location"] == "/console/login"
+    assert response.status == 303 and response.headers["Location"] == "/console/login"
 
 
 def new_user(csrf: str, **fields: str) -> dict[str, str]:

@@ -201,7 +201,7 @@ async def test_a_page_past_the_last_is_empty_with_a_way_back(client, staff_api, 
 async def test_the_list_and_downloads_refuse_whoever_may_not_read_reports(client, staff_api):
     for path in ("/console/reports", "/console/reports.csv", "/console/reports.xlsx"):
         signed_out = await client.get(path, allow_redirects=False)
-        assert signed_out.status == 302 and signed_out.headers["Location"] == "/console/login"
+        assert signed_out.status == 303 and signed_out.headers["Location"] == "/console/login"
     await log_in(client, "qian")  # finance: rewards only
     for path in ("/console/reports", "/console/reports.csv", "/console/reports.xlsx"):
         assert (await client.get(path)).status == 403

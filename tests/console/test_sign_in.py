@@ -54,7 +54,7 @@ async def log_in(client, username: str = "wang", password: str = PASSWORD):  # t
 
 async def test_a_console_page_without_a_session_goes_to_the_login(console):
     response = await console.get("/console/", allow_redirects=False)
-    assert response.status == 302 and response.headers["Location"] == "/console/login"
+    assert response.status == 303 and response.headers["Location"] == "/console/login"
 
 
 async def test_signing_in_sets_a_safe_cookie_and_shows_the_dashboard(console, reports):
@@ -75,7 +75,7 @@ async def test_a_form_without_its_csrf_token_is_refused(console):
         "/console/login", data={"username": "wang", "password": PASSWORD}, allow_redirects=False
     )
     assert response.status == 403
-    assert (await console.get("/console/", allow_redirects=False)).status == 302
+    assert (await console.get("/console/", allow_redirects=False)).status == 303
     await log_in(console)
     assert (await console.post("/console/logout", data={}, allow_redirects=False)).status == 403
     assert (await console.get("/console/", allow_redirects=False)).status == 200  # still in
@@ -105,12 +105,12 @@ async def test_a_session_ends_after_eight_idle_hours_and_on_logout(console, cloc
     clock.advance(timedelta(hours=7, minutes=59))  # used a moment ago: still in
     assert (await console.get("/console/", allow_redirects=False)).status == 200
     clock.advance(timedelta(hours=8))
-    assert (await console.get("/console/", allow_redirects=False)).status == 302
+    assert (await console.get("/console/", allow_redirects=False)).status == 303
     await log_in(console)
     token = await form_token(console, "/console/")
     out = await console.post("/console/logout", data={"csrf_token": token}, allow_redirects=False)
     assert out.status == 303 and out.headers["Location"] == "/console/login"
-    assert (await console.get("/console/", allow_redirects=False)).status == 302
+    assert (await console.get("/console/", allow_redirects=False)).status == 303
 
 
 async def test_an_old_password_hash_is_upgraded_on_login(console, sessions):

@@ -130,7 +130,7 @@ async def test_the_account_page_needs_a_session(console):
         await console.post("/console/account/totp", data={}, allow_redirects=False),
         await console.post("/console/account/totp/disable", data={}, allow_redirects=False),
     ):
-        assert response.status == 302 and response.headers["Location"] == "/console/login"
+        assert response.status == 303 and response.headers["Location"] == "/console/login"
 
 
 async def test_any_role_may_turn_totp_on(console, sessions, clock):
@@ -160,7 +160,7 @@ async def test_a_missing_or_wrong_code_is_answered_exactly_like_a_wrong_password
     for code in (None, "", wrong, "abcdef"):
         response = await sign_in(console, code)
         assert (response.status, await response.text()) == expected
-    assert (await console.get("/console/", allow_redirects=False)).status == 302
+    assert (await console.get("/console/", allow_redirects=False)).status == 303
 
 
 async def test_a_used_code_does_not_sign_in_again(console, clock):

@@ -70,7 +70,7 @@ async def test_officers_and_finance_are_refused(year_2021, who):
 async def test_signed_out_goes_to_the_login(year_2021):
     for path in ("/console/stats?year=2021", "/console/stats.xlsx?year=2021"):
         response = await year_2021.get(path, allow_redirects=False)
-        assert response.status == 302 and response.headers["Location"] == "/console/login"
+        assert response.status == 303 and response.headers["Location"] == "/console/login"
 
 
 @pytest.mark.parametrize(
