@@ -18,6 +18,7 @@ from complaints.evidence_files import evidence_of
 from complaints.lifecycle import (
     FINDINGS,
     REJECT_REASONS,
+    Action,
     LifecycleError,
     ReportState,
     Status,
@@ -61,6 +62,15 @@ CHECKBOXES = ("case_filed", "criminal_referral")
 HANDLING = ("accepted", "assigned", "investigating")
 
 
+# The report page's forms, the step that moves the report on first (it gets the strong
+# button), the ways off the main line after it.
+FORM_ORDER = [
+    Action.ACCEPT, Action.ASSIGN, Action.TAKE, Action.CONCLUDE, Action.RECORD, Action.CLOSE,
+    Action.PROGRESS, Action.EXTEND, Action.REOPEN, Action.REJECT, Action.TRANSFER, Action.MERGE,
+    Action.RETURN,
+]  # fmt: skip
+
+
 async def _report_context(
     session: AsyncSession, staff: Staff, number: str, tz: object, now: datetime
 ) -> dict[str, object]:
@@ -101,7 +111,10 @@ async def _report_context(
             for event in await timeline(session, report.id)
         ],
         "received": report.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),  # type: ignore[arg-type]
-        "actions": [(a.value, ACTION_LABELS[a.value]) for a in allowed_actions(state, actor)],
+        "actions": [
+            (a.value, ACTION_LABELS[a.value])
+            for a in sorted(allowed_actions(state, actor), key=FORM_ORDER.index)
+        ],
         "deadlines": deadlines,
         "reasons": REJECT_REASONS,
         "findings": FINDINGS,

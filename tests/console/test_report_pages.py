@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from complaints.lifecycle import Action
+from console.report_pages import FORM_ORDER
 from jubao.audit import AuditEntry
 from tests.console.test_sign_in import CSRF, log_in
 from tests.staff import StaffApi
@@ -176,3 +178,9 @@ async def test_refusals_are_console_pages_and_finance_has_no_report_link(
     assert "您的角色不办理举报" in dashboard and 'href="/console/reports"' not in dashboard
     refused = await console.get("/console/reports")
     assert refused.status == 403 and "无权访问" in await refused.text()
+
+
+def test_every_action_has_a_place_among_the_forms() -> None:
+    """The forms are ordered by FORM_ORDER: an action missing there would fail the page."""
+    assert sorted(FORM_ORDER) == sorted(Action) and len(FORM_ORDER) == len(set(FORM_ORDER))
+    assert FORM_ORDER.index(Action.CONCLUDE) < FORM_ORDER.index(Action.RETURN)
