@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
+import jinja2
 from aiohttp import web
 
 from complaints.registry import load_registry, parse_registry
@@ -63,7 +64,38 @@ def demo_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicati
     here: outside the demo it answers 404)."""
     app = create_app(settings, clock=clock)
     app.add_subapp(FAKE_API_PATH, create_fake_api(settings, clock=app[CLOCK]))
+    app.router.add_get("/", landing_view(landing_page(settings)))
     return app
+
+
+ROLE_NAMES = {
+    "dispatcher": "信访办（受理、分派、统计）",
+    "leader": "分管领导（办结、延期、审批奖励）",
+    "finance": "财务（支付奖励）",
+    "auditor": "审计（审计日志）",
+    "admin": "系统管理员（用户与登记信息）",
+    "officer": "执法人员（核查）",
+}
+
+
+def landing_page(settings: Settings) -> str:
+    """The demo's `/`: where to go, and the logins (the demo's passwords are public)."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("jubao.demo", "templates"), autoescape=True
+    )
+    return environment.get_template("landing.html").render(
+        url=settings.public_url.rstrip("/"),
+        mp_token=settings.mp_token,
+        password=DEMO_PASSWORD,
+        users=[(name, ROLE_NAMES[role]) for name, role, _ in DEMO_USERS],
+    )
+
+
+def landing_view(html: str):  # type: ignore[no-untyped-def]
+    async def view(request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html")
+
+    return view
 
 
 def demo_settings(settings: Settings, environ: Mapping[str, str]) -> tuple[Settings, Path]:

@@ -102,6 +102,11 @@ def demo(tmp_path):  # type: ignore[no-untyped-def]
 def test_demo_files_a_report_and_routes_it_through_its_own_fake_wechat(demo, tmp_path):
     with urllib.request.urlopen(f"{demo.base}/healthz") as response:
         assert response.read() == b'{"status": "ok"}'
+    with urllib.request.urlopen(f"{demo.base}/") as response:  # the landing page
+        landing = response.read().decode()
+    assert (
+        'href="/console/"' in landing and "jubao-demo" in landing and "<code>wang</code>" in landing
+    )
     output = demo.output()
     assert "spamtest" in output and f"{demo.base}/wechat/mp" in output
     assert f"{demo.base}/fake-wechat (the demo's fake)" in output
