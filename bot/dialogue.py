@@ -74,6 +74,10 @@ def _idle(inbound: Inbound) -> Outcome:
     if inbound.kind == "event":
         if inbound.event == "click" and inbound.event_key == "REPORT":
             return start()
+        if inbound.event == "click" and inbound.event_key == "QUERY":
+            return Outcome(None, effect=ListOwn())  # the menu's 查询: as the text 查询
+        if inbound.event == "click" and inbound.event_key == "CLAIM":
+            return claim.start("领奖")  # the menu's 领奖: how to name the report
         if inbound.event in ("subscribe", "subscribe_scan"):
             return Outcome(None, texts.WELCOME)
         if inbound.event == "click":

@@ -136,6 +136,16 @@ def test_report_starts_at_the_category_question(text: str | None) -> None:
     assert "举报须知" in outcome.reply and "4 其他安全生产违法行为" in outcome.reply
 
 
+def test_the_menu_keys_query_and_claim_answer_as_their_words_do() -> None:
+    """The Official Account's menu: 举报 (REPORT), 查询 (QUERY), 领奖 (CLAIM)."""
+    query = step(None, Inbound("event", event="click", event_key="QUERY"), TOWNS, NOW)
+    assert query.effect == ListOwn() and query.conversation is None
+    claim = step(None, Inbound("event", event="click", event_key="CLAIM"), TOWNS, NOW)
+    assert claim.conversation is None and "领奖 编号" in claim.reply
+    other = step(None, Inbound("event", event="click", event_key="NEWS"), TOWNS, NOW)
+    assert other.effect is None and "发送「举报」" in other.reply
+
+
 QUERY = "查询 ZJG-2026-000123 1234 5678 9012 3456"
 USAGE = "查询 编号 查询码"
 IDLE_COMMANDS: list[tuple[str, Effect | None, str]] = [("取消", None, "没有正在填写的举报")]
