@@ -19,8 +19,9 @@ from jubao.app import create_app
 from jubao.auth import create_token
 from jubao.clock import Clock
 from jubao.config import Settings, with_secrets
-from jubao.demo.fake_api import create_fake_api
+from jubao.demo.fake_api import FAKE_WECHAT, create_fake_api
 from jubao.demo.sample_year import load_sample_year
+from jubao.demo.sim import views as simulator
 from jubao.keys import CLOCK
 from jubao.runtime import runtime
 
@@ -38,10 +39,10 @@ DEMO_FAKE = {
     "work_chatid": "wrdemo-assignments",
 }
 DEMO_PASSWORD = "jubao-demo"
-DEMO_USERS = [  # username, role, wework_id
-    ("wang", "dispatcher", None),
-    ("li", "leader", None),
-    ("qian", "finance", None),
+DEMO_USERS = [  # username, role, wework_id (staff with one hear their notices in WeChat Work)
+    ("wang", "dispatcher", "wang"),
+    ("li", "leader", "li"),
+    ("qian", "finance", "qian"),
     ("zhao", "auditor", None),
     ("admin", "admin", None),
     ("zhangwei", "officer", "zhangwei"),
@@ -63,7 +64,9 @@ def demo_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicati
     """The service as `create_app` builds it, with the demo's fake WeChat API mounted (only
     here: outside the demo it answers 404)."""
     app = create_app(settings, clock=clock)
-    app.add_subapp(FAKE_API_PATH, create_fake_api(settings, clock=app[CLOCK]))
+    fake_api = create_fake_api(settings, clock=app[CLOCK])
+    app.add_subapp(FAKE_API_PATH, fake_api)
+    simulator.mount(app, fake_api[FAKE_WECHAT], work_people())
     app.router.add_get("/", landing_view(landing_page(settings)))
     return app
 
@@ -76,6 +79,28 @@ ROLE_NAMES = {
     "admin": "系统管理员（用户与登记信息）",
     "officer": "执法人员（核查）",
 }
+
+
+# How the simulator names the demo staff who are not registry officers.
+STAFF_IN_WORK = {
+    "wang": ("王主任", "信访办"),
+    "li": ("李局长", "分管领导"),
+    "qian": ("钱会计", "财务"),
+}
+
+
+def work_people() -> list[dict[str, str]]:
+    """Everyone the simulator's WeChat Work can speak as: the staff with a WeChat Work id who
+    are not officers, then the registry's officers."""
+    staff = [
+        {"wework_id": wework_id, "name": name, "unit": unit}
+        for wework_id, (name, unit) in STAFF_IN_WORK.items()
+    ]
+    officers = [
+        {"wework_id": o["wework_id"], "name": o["name"], "unit": o.get("unit", "")}
+        for o in demo_registry().get("officers", [])
+    ]
+    return staff + officers
 
 
 def landing_page(settings: Settings) -> str:

@@ -75,6 +75,7 @@ class FakeWeChat:
         self.clock = clock or Clock()
         self.url = ""  # where it is served, for whoever serves it to fill in
         self.records: list[Sent] = []
+        self.listeners: list[Callable[[Sent], object]] = []  # told of each accepted message
         self.requests: Counter[str] = Counter()  # every request received, by channel
         self.out_of_window: set[str] = set()  # openids outside the 48-hour window (45015)
         self.withdrawn: set[str] = set()  # openids who withdrew their subscription (43101)
@@ -244,7 +245,10 @@ class FakeWeChat:
         for applies, errcode, errmsg in refusals:
             if applies:
                 return _error(errcode, errmsg)
-        self.records.append(Sent(channel, to, _text_of(body), body, self.clock.now()))
+        sent = Sent(channel, to, _text_of(body), body, self.clock.now())
+        self.records.append(sent)
+        for listener in self.listeners:
+            listener(sent)
         return web.json_response({"errcode": 0, "errmsg": "ok", **(reply or {})})
 
     async def _mp_custom(self, request: web.Request, body: dict[str, Any]) -> web.Response:

@@ -128,13 +128,18 @@ def test_demo_files_a_report_and_routes_it_through_its_own_fake_wechat(demo, tmp
 
     database = Path(output.split("database (temporary): ")[1].split()[0])
     deadline = time.monotonic() + 10
+    query = "SELECT channel, recipient, status FROM outbox WHERE text LIKE ?"
     while time.monotonic() < deadline:
         with sqlite3.connect(database) as connection:
-            statuses = [row[0] for row in connection.execute("SELECT status FROM outbox")]
-        if statuses and all(status == "sent" for status in statuses):
+            rows = list(connection.execute(query, (f"%{number}%",)))
+        if rows and all(status == "sent" for _, _, status in rows):
             break
         time.sleep(0.2)
-    assert statuses == ["sent"] * 3  # the group card, the officer, the reporter
+    sent = {(channel, recipient) for channel, recipient, status in rows if status == "sent"}
+    assert ("work_group", None) in sent  # the group card
+    assert ("work_app", report["assignee"]["wework_id"]) in sent  # the officer
+    assert any(channel == "mp_custom" for channel, _ in sent)  # the reporter
+    assert len(rows) == len(sent)  # every one sent, none twice
     assert not (tmp_path / "ignored.db").exists()
 
     demo.process.terminate()
