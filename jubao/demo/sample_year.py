@@ -104,11 +104,14 @@ async def load_sample_year(session: AsyncSession, settings: Settings, now: datet
         await session.flush()
         events = _story(report, item, rng, rules, tz, unit_id, officer, written)
         session.add_all(events)
+        rewarded = item.outcome == "case" and cases in REWARDED
         if item.outcome == "case":
             report.criminal_referral = cases in REFERRED
-            if cases in REWARDED:
+            if rewarded:
                 await _reward(session, report, REWARDED.index(cases), rng)
             cases += 1
+        if report.status == "closed" and not rewarded:
+            session.add(_decided_elsewhere(report))
         written.append(report)
     await _counter(session, len(written))
     await audit.append(
@@ -253,6 +256,16 @@ def _event(
     return ReportEvent(
         report_id=report.id, at=at, actor=actor, action=action, from_status=frm, to_status=to,
         note=note,
+    )  # fmt: skip
+
+
+def _decided_elsewhere(report: Report) -> Reward:
+    """The reward question of a 2021 report that got none, settled: the year is over, so its
+    20-day decision clock must not open now (and flood the leaders with five-year-old
+    escalations). Shown as not rewarded; counted nowhere in the statistics."""
+    return Reward(
+        report_id=report.id, status="ineligible", rule="2021年的奖励已在本系统之外决定",
+        created_at=report.closed_at, closed_at=report.closed_at, next_reminder_at=None,
     )  # fmt: skip
 
 

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from complaints.models import Report, ReportCounter, ReportEvent
 from jubao.audit import AuditEntry
 from jubao.demo.sample_year import plan
+from jubao.identity import IdentityVault
 from notifications.models import OutboxMessage
+from rewards.clocks import run_clocks_once
 from rewards.models import Reward, RewardEntry
 from tests.stats.helpers import load_2021
 
@@ -44,8 +46,12 @@ async def test_the_year_is_written_finished_and_quiet(sessions, settings, clock,
         )
         assert list(first_events) == ["file"] * 93
         assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
-        statuses = sorted(await session.scalars(select(Reward.status)))
+        statuses = sorted(
+            await session.scalars(select(Reward.status).where(Reward.status != "ineligible"))
+        )
         assert statuses == ["paid"] * 6 + ["refused", "waived"]
+        closed = {r.id for r in reports if r.status == "closed"}
+        assert set(await session.scalars(select(Reward.report_id))) == closed  # all decided
         payments = await session.scalar(select(func.count()).where(RewardEntry.action == "pay"))
         assert payments == 6
         counter = await session.get(ReportCounter, 2021)
@@ -53,3 +59,9 @@ async def test_the_year_is_written_finished_and_quiet(sessions, settings, clock,
         audit = await session.scalar(select(AuditEntry).where(AuditEntry.action == "sample_year"))
         assert audit is not None and audit.subject == "2021"
     assert await load_2021(sessions, settings, clock) == 0  # once only
+    # five years on, no reward clock opens for it: nobody is told of 2021
+    vault = IdentityVault(settings.identity_keys)
+    run = await run_clocks_once(sessions, clock.now(), settings=settings, vault=vault)
+    assert (run.opened, run.sent) == (0, 0)
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

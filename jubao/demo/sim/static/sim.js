@@ -322,13 +322,16 @@ function renderChips(key) {
   const chips = $("work-chips");
   chips.replaceChildren();
   const number = lastNumber(key);
+  // [label, text to send or to put in the input, whether it is complete as it is]
   const commands = number
-    ? [["接收 " + number, true], ["进展 " + number + " ", false], ["属实 " + number + " ", false],
-       ["不属实 " + number + " ", false], ["退回 " + number + " ", false]]
+    ? [["接收", "接收 " + number, true], ["进展…", "进展 " + number + " ", false],
+       ["属实…", "属实 " + number + " ", false], ["不属实…", "不属实 " + number + " ", false],
+       ["退回…", "退回 " + number + " ", false]]
     : [];
-  for (const word of ["我的", "逾期", "帮助"]) commands.push([word, true]);
-  for (const [text, complete] of commands) {
-    const button = el("button", { type: "button", text: text.trim() + (complete ? "" : " …") });
+  for (const word of ["我的", "逾期", "帮助"]) commands.push([word, word, true]);
+  if (number) chips.append(el("span", { class: "chips-number", text: number }));
+  for (const [label, text, complete] of commands) {
+    const button = el("button", { type: "button", text: label, title: text.trim() });
     button.addEventListener("click", () => {
       if (complete) { sendOfficer(text); return; }
       $("work-input").value = text;
