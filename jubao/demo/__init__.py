@@ -150,6 +150,7 @@ def banner(settings: Settings, folder: Path, tokens: dict[str, str]) -> str:
     fake = settings.mp_api_base.endswith(FAKE_API_PATH)
     lines = [
         f"jubao demo is running at {url}/",
+        f"  WeChat simulator: {url}/sim/ (a citizen's phone and the officers' WeChat Work)",
         f"  Staff console: {url}/console/ (the logins below)",
         f"  database (temporary): {folder / 'demo.db'}",
         f"  Official Account callback: {url}/wechat/mp ({mode})",

@@ -108,6 +108,8 @@ def test_demo_files_a_report_and_routes_it_through_its_own_fake_wechat(demo, tmp
         'href="/console/"' in landing and "jubao-demo" in landing and "<code>wang</code>" in landing
     )
     output = demo.output()
+    assert f"WeChat simulator: {demo.base}/sim/" in output
+    assert f"Staff console: {demo.base}/console/" in output
     assert "spamtest" in output and f"{demo.base}/wechat/mp" in output
     assert f"{demo.base}/fake-wechat (the demo's fake)" in output
     token = re.search(r"^\s+wang\s+dispatcher\s+(\S+)$", output, re.M).group(1)
