@@ -16,14 +16,15 @@ class Clock:
 
 
 class FixedClock(Clock):
-    """A clock that stands still until moved; for tests."""
+    """A clock that stands still until moved (by `advance`, or by its offset as the demo moves
+    the system clock); for tests."""
 
     def __init__(self, at: datetime) -> None:
         super().__init__()
         self.at = at
 
     def now(self) -> datetime:
-        return self.at
+        return self.at + self.offset
 
     def advance(self, delta: timedelta) -> None:
         self.at = self.at + delta

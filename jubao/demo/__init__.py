@@ -32,11 +32,13 @@ DEMO_WORK = {
     "work_corpid": "wx5823bf96d3bd56c7",
     "work_agentid": "1000002",
 }
-# Secrets the demo's own fake WeChat API accepts, and its group chat.
+# Secrets the demo's own fake WeChat API accepts, its group chat, and a template for the
+# reporter's notices outside the 48-hour window (after the demo clock jumps, most of them).
 DEMO_FAKE = {
     "mp_secret": "demo-mp-secret",
     "work_secret": "demo-work-secret",
     "work_chatid": "wrdemo-assignments",
+    "mp_template_id": "demo-progress-template",
 }
 DEMO_PASSWORD = "jubao-demo"
 DEMO_USERS = [  # username, role, wework_id (staff with one hear their notices in WeChat Work)
@@ -62,11 +64,12 @@ def demo_registry() -> dict:
 
 def demo_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """The service as `create_app` builds it, with the demo's fake WeChat API mounted (only
-    here: outside the demo it answers 404)."""
+    here: outside the demo it answers 404); the fake is also at app[FAKE_WECHAT]."""
     app = create_app(settings, clock=clock)
-    fake_api = create_fake_api(settings, clock=app[CLOCK])
-    app.add_subapp(FAKE_API_PATH, fake_api)
-    simulator.mount(app, fake_api[FAKE_WECHAT], work_people())
+    fake = create_fake_api(settings, clock=app[CLOCK])  # the demo clock's time, as the service
+    app.add_subapp(FAKE_API_PATH, fake)
+    app[FAKE_WECHAT] = fake[FAKE_WECHAT]  # what it received, for the simulator and tests
+    simulator.mount(app, fake[FAKE_WECHAT], work_people())
     app.router.add_get("/", landing_view(landing_page(settings)))
     return app
 
