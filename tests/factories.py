@@ -1,7 +1,7 @@
-"""Reports in a given state, made the way the service makes them, for tests about what happens
-to a report rather than how a citizen files it: the bot's filing (`services.file_report`, with
-the citizen's confirming message logged as the bot logs it) and the staff's actions
-(`actions.act`, the real transitions). No row is written by hand.
+"""Reports in a given state, made the way the service makes them (jubao/demo/report_maker.py),
+for tests about what happens to a report rather than how a citizen files it: the bot's filing
+(`services.file_report`, with the citizen's confirming message logged as the bot logs it) and
+the staff's actions (`actions.act`, the real transitions). No row is written by hand.
 
 The functions work in the caller's transaction; `Reports` (the `reports` fixture) runs each in
 its own, at the test clock's time unless told.
@@ -14,25 +14,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import texts
-from bot.conversation import Inbound
-from bot.exactly_once import Envelope, log_message
-from bot.store import CoreStore
-from complaints import services
-from complaints.actions import act
-from complaints.deadlines import last_day
-from complaints.lifecycle import Actor, Status
+from complaints.lifecycle import Actor
 from complaints.models import Report
 from complaints.new_report import NewReport
-from complaints.registry_models import Officer
 from jubao.clock import Clock
 from jubao.config import Settings
+from jubao.demo import report_maker
+from jubao.demo.report_maker import DISPATCHER, LEADER, MAIN_LINE, officer
 from jubao.identity import IdentityVault
-from jubao.roles import Role
 from tests.wechat_client import next_msg_id
+
+__all__ = ["DISPATCHER", "LEADER", "MAIN_LINE", "officer"]
 
 WORKSHOP = "塘桥镇东街一家无名五金加工作坊"  # in 塘桥镇; names no registered enterprise
 KINDS = {
@@ -41,24 +35,7 @@ KINDS = {
         "injury", "塘桥镇", WORKSHOP, "货架倒塌砸伤两名工人。", details="2人受伤", count=2
     ),
 }
-# The demo's staff (conftest's `staff`): the dispatcher wang and the leader li.
-DISPATCHER = Actor("wang", Role.DISPATCHER)
-LEADER = Actor("li", Role.LEADER)
 NOT_SUBSTANTIATED = {"finding": "unsubstantiated", "summary": "现场检查未发现所述问题"}
-# The lifecycle's main line, in order: what advanced_report walks.
-MAIN_LINE = (
-    Status.RECEIVED,
-    Status.ACCEPTED,
-    Status.ASSIGNED,
-    Status.INVESTIGATING,
-    Status.CONCLUDED,
-    Status.CLOSED,
-)
-
-
-def officer(wework_id: str) -> Actor:
-    """An officer as his WeChat Work commands act (bot/officer_desk.py)."""
-    return Actor(wework_id, Role.OFFICER, wework_id)
 
 
 async def filed_report(
@@ -76,18 +53,10 @@ async def filed_report(
     service, and his confirming message logged (it opens WeChat's 48-hour window for service
     messages). Named when `name` is given; `overrides` are NewReport's (town, place, ...)."""
     new = replace(KINDS[kind], anonymous=not name, name=name, phone=phone, **overrides)
-    vault = IdentityVault(settings.identity_keys)
-    filed = await services.file_report(session, new, openid, vault=vault, settings=settings, now=at)
-    confirm = Inbound("text", "1")
-    envelope = Envelope(
-        "mp", openid, settings.mp_appid, next_msg_id(), int(at.timestamp()), confirm
-    )
-    reply = texts.submitted(filed.number, filed.code, last_day(filed.accept_by, settings.tz))
-    store = await CoreStore.of(session)
-    await log_message(
-        store, envelope, reply, vault=vault, now=at, openid_hash=vault.lookup_hash(openid)
-    )
-    return await _report(session, filed.number)
+    return await report_maker.file_in_bot(
+        session, new, openid, settings=settings, vault=_vault(settings), at=at,
+        msg_id=next_msg_id(),
+    )  # fmt: skip
 
 
 async def acted_on(
@@ -101,9 +70,10 @@ async def acted_on(
     **fields: object,
 ) -> Report:
     """The report after one action, as the console, the API or a command carries it out."""
-    vault = IdentityVault(settings.identity_keys)
-    await act(session, number, action, fields, by, settings=settings, vault=vault, now=at)
-    return await _report(session, number)
+    return await report_maker.acted_on(
+        session, number, action, settings=settings, vault=_vault(settings), by=by, at=at,
+        **fields,
+    )  # fmt: skip
 
 
 async def advanced_report(
@@ -116,29 +86,18 @@ async def advanced_report(
     conclusion: Mapping[str, object] = NOT_SUBSTANTIATED,
     **filing: Any,
 ) -> Report:
-    """A report filed and walked along the main line to `status`, every step at `at`: the
-    dispatcher accepts it (routing may assign it) and assigns it to the officer `by` unless
-    routing did, `by` takes it and concludes with `conclusion`, the leader closes it.
-    `accepted` is reached only where no routing rule matches (every demo town has one)."""
-    target = Status(status)
+    """A report filed and walked along the main line to `status`, every step at `at`
+    (report_maker.advance: routing may assign on acceptance; `accepted` is reached only where
+    no routing rule matches, and every demo town has one)."""
     report = await filed_report(session, settings, at=at, **filing)
-    steps = {
-        Status.ACCEPTED: ("accept", DISPATCHER, {}),
-        Status.ASSIGNED: ("assign", DISPATCHER, {"assignee": by}),
-        Status.INVESTIGATING: ("take", officer(by), {}),
-        Status.CONCLUDED: ("conclude", officer(by), conclusion),
-        Status.CLOSED: ("close", LEADER, {}),
-    }
-    for reached in MAIN_LINE[1 : MAIN_LINE.index(target) + 1]:
-        if reached == Status.ASSIGNED and await _assignee(session, report) == by:
-            continue  # routing assigned him on acceptance
-        action, actor, fields = steps[reached]
-        report = await acted_on(session, settings, report.number, action, by=actor, at=at, **fields)
-    if report.status != target:
-        raise AssertionError(
-            f"{report.number} is {report.status}, not {status}: routing assigns on acceptance"
-        )
-    return report
+    return await report_maker.advance(
+        session, report, status, settings=settings, vault=_vault(settings), by=by,
+        conclusion=conclusion, at=at,
+    )  # fmt: skip
+
+
+def _vault(settings: Settings) -> IdentityVault:
+    return IdentityVault(settings.identity_keys)
 
 
 @dataclass
@@ -168,15 +127,3 @@ class Reports:
 
     def _at(self, at: datetime | None) -> datetime:
         return self.clock.now() if at is None else at
-
-
-async def _report(session: AsyncSession, number: str) -> Report:
-    report = await session.scalar(select(Report).where(Report.number == number))
-    assert report is not None, number
-    return report
-
-
-async def _assignee(session: AsyncSession, report: Report) -> str | None:
-    if report.assignee_id is None:
-        return None
-    return await session.scalar(select(Officer.wework_id).where(Officer.id == report.assignee_id))
