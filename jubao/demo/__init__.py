@@ -20,6 +20,7 @@ from jubao.auth import create_token
 from jubao.clock import Clock
 from jubao.config import Settings, with_secrets
 from jubao.demo.fake_api import FAKE_WECHAT, create_fake_api
+from jubao.demo.live_reports import load_live_reports
 from jubao.demo.sample_year import load_sample_year
 from jubao.demo.sim import views as simulator
 from jubao.keys import CLOCK
@@ -173,11 +174,12 @@ def banner(settings: Settings, folder: Path, tokens: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-async def seed(settings: Settings) -> dict[str, str]:
-    """Migrate the new database, load the demo registry, the bureau's 2021 (for the statistics)
-    and the demo users; returns each user's API token."""
+async def seed(settings: Settings, *, clock: Clock | None = None) -> dict[str, str]:
+    """Migrate the new database, load the demo registry, the bureau's 2021 (for the statistics),
+    the demo users and this year's live reports (current work); returns each user's API
+    token. `clock`: the demo's now (the system's by default)."""
     await migrate.upgrade(settings.database_url)
-    async with runtime(settings) as built, built.sessions.begin() as session:
+    async with runtime(settings, clock=clock) as built, built.sessions.begin() as session:
         await load_registry(session, parse_registry(demo_registry()))
         now, tokens = built.clock.now(), {}
         await load_sample_year(session, settings, now)
@@ -186,4 +188,5 @@ async def seed(settings: Settings) -> dict[str, str]:
                 session, name, role, DEMO_PASSWORD, town=None, wework_id=wework_id, now=now
             )
             tokens[name] = await create_token(session, name, now)
+        await load_live_reports(session, settings, built.vault, now)
         return tokens

@@ -1,8 +1,8 @@
 """Reports in a given state, made the way the service makes them: the bot's filing
 (`services.file_report`, with the citizen's confirming message logged as the bot logs it), the
-petition office's intake (the same service, no openid) and the staff's actions (`actions.act`,
-the real transitions). No row is written by hand. The demo's live reports and the tests'
-factories (tests/factories.py) are both made here.
+petition office's intake (the same service, no openid), the staff's actions (`actions.act`, the
+real transitions) and a citizen's 催办 (`feedback.urge`). No row is written by hand. The demo's
+live reports and the tests' factories (tests/factories.py) are both made here.
 
 Every function works in the caller's transaction and never commits; each step runs at the
 moment it is given, so timelines and deadlines read as if the work had happened then."""
@@ -19,7 +19,7 @@ from bot import texts
 from bot.conversation import Inbound
 from bot.exactly_once import Envelope, log_message
 from bot.store import CoreStore
-from complaints import services
+from complaints import feedback, services
 from complaints.actions import act
 from complaints.deadlines import last_day
 from complaints.lifecycle import Actor, Status
@@ -63,15 +63,32 @@ async def file_in_bot(
     service, and his confirming message (MsgId `msg_id`) logged with the bot's reply (it opens
     WeChat's 48-hour window for service messages)."""
     filed = await services.file_report(session, new, openid, vault=vault, settings=settings, now=at)
-    envelope = Envelope(
-        "mp", openid, settings.mp_appid, msg_id, int(at.timestamp()), Inbound("text", "1")
-    )
     reply = texts.submitted(filed.number, filed.code, last_day(filed.accept_by, settings.tz))
-    store = await CoreStore.of(session)
-    await log_message(
-        store, envelope, reply, vault=vault, now=at, openid_hash=vault.lookup_hash(openid)
-    )
+    await _log(session, openid, "1", reply, settings=settings, vault=vault, at=at, msg_id=msg_id)
     return await report_of(session, filed.number)
+
+
+async def urge_in_bot(
+    session: AsyncSession,
+    number: str,
+    openid: str,
+    *,
+    settings: Settings,
+    vault: IdentityVault,
+    at: datetime,
+    msg_id: int,
+) -> str:
+    """The citizen `openid` sends 「催办 编号」 at `at`: the service's answer (urged, supervised
+    or why not) and his message logged with the bot's reply, as the bot handles it."""
+    answer = await feedback.urge(
+        session, number, [vault.lookup_hash(openid)], settings=settings, vault=vault, now=at
+    )
+    reply = texts.URGE_ANSWERS[answer.outcome].format(number=number, date=answer.date)
+    await _log(
+        session, openid, f"催办 {number}", reply, settings=settings, vault=vault, at=at,
+        msg_id=msg_id,
+    )  # fmt: skip
+    return answer.outcome
 
 
 async def file_at_desk(
@@ -145,6 +162,26 @@ async def advance(
             f"{report.number} is {report.status}, not {status}: routing assigns on acceptance"
         )
     return report
+
+
+async def _log(
+    session: AsyncSession,
+    openid: str,
+    text: str,
+    reply: str,
+    *,
+    settings: Settings,
+    vault: IdentityVault,
+    at: datetime,
+    msg_id: int,
+) -> None:
+    envelope = Envelope(
+        "mp", openid, settings.mp_appid, msg_id, int(at.timestamp()), Inbound("text", text)
+    )
+    store = await CoreStore.of(session)
+    await log_message(
+        store, envelope, reply, vault=vault, now=at, openid_hash=vault.lookup_hash(openid)
+    )
 
 
 async def report_of(session: AsyncSession, number: str) -> Report:
