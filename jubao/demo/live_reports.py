@@ -1,7 +1,8 @@
-"""The demo's current work: thirteen reports of this year in every status (SPEC §7), filed and
+"""The demo's current work: fourteen reports of this year in every status (SPEC §7), filed and
 moved the way the service does it (report_maker: the bot's filing, the petition office's intake,
 the staff's actions, the reward flow, a citizen's 催办), each step back-dated to its own moment
-so that the deadlines fall soon: acceptance in 2 days, an acknowledgement that ends today,
+so that the deadlines fall soon: acceptance in 2 days, an acknowledgement that ends today
+(assigned the day before; at a weekend, on the next working day),
 handling in 3 days, a result notice in 2, a reward's collection window in 5; an acceptance and
 a handling already overdue (the latter urged by its reporter).
 
