@@ -12,6 +12,7 @@ weeks of a year the oldest of them carry the year before's."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -84,16 +85,13 @@ def _line(*moments: Ago) -> dict[Status, Ago]:
     return dict(zip(report_maker.MAIN_LINE[1:], moments, strict=False))
 
 
-def _new(category: str, town: str, place: str, description: str, **more: object) -> NewReport:
-    return NewReport(category, town, place, description, **more)  # type: ignore[arg-type]
-
-
 # In order of filing, so the numbers rise with the dates.
 LIVE: tuple[Live, ...] = (
     Live(  # closed; reward approved, the reporter told: his 60 days to collect end in 5 days
         "reward_notified",
-        _new("hazard", "乐余镇", "乐余五金冲压车间", "冲床光电保护装置被拆除，工人徒手送料，"
-             "车间内粉尘很大且无除尘设施。", anonymous=False, name="周建华", phone="13962218847"),
+        NewReport("hazard", "乐余镇", "乐余五金冲压车间", "冲床光电保护装置被拆除，工人徒手送料，"
+                  "车间内粉尘很大且无除尘设施。", anonymous=False, name="周建华",
+                  phone="13962218847"),
         Ago(75, "09:20"), ZHOU, "sunli",
         _line(Ago(74, "10:00"), Ago(74, "10:00"), Ago(73, "09:00"), Ago(60, "15:30"),
               Ago(58, "10:00")),
@@ -103,32 +101,32 @@ LIVE: tuple[Live, ...] = (
     ),
     Live(  # investigating; overdue: handling ended 3 days ago, and the reporter urged it
         "handling_overdue",
-        _new("injury", "大新镇", "大新船厂二号船坞", "分段合拢焊接时一名焊工从脚手架坠落，"
-             "右腿骨折，企业让其自行就医未上报。", details="1人受伤", count=1,
-             anonymous=False, name="何志明", phone="13584461209"),
+        NewReport("injury", "大新镇", "大新船厂二号船坞", "分段合拢焊接时一名焊工从脚手架坠落，"
+                  "右腿骨折，企业让其自行就医未上报。", details="1人受伤", count=1,
+                  anonymous=False, name="何志明", phone="13584461209"),
         Ago(64, "19:40"), HE, "chenjianguo",
         _line(Ago(63, "09:10"), Ago(63, "09:30"), Ago(62, "08:50")),
         (Step(Ago(1, "10:15"), "urge"),),
     ),
     Live(  # investigating; handling ends in 3 days (red-code enterprise: urgent)
         "hongda",
-        _new("hazard", "塘桥镇", "宏达化工危化品仓库", "甲类仓库内桶装溶剂超量堆放，"
-             "部分桶盖未封闭，仓库门口的可燃气体报警器一直不响。",
-             anonymous=False, name="何志明", phone="13584461209"),
+        NewReport("hazard", "塘桥镇", "宏达化工危化品仓库", "甲类仓库内桶装溶剂超量堆放，"
+                  "部分桶盖未封闭，仓库门口的可燃气体报警器一直不响。",
+                  anonymous=False, name="何志明", phone="13584461209"),
         Ago(58, "21:05"), HE, "chenjianguo",
         _line(Ago(57, "09:00"), Ago(57, "09:20"), Ago(56, "10:30")),
     ),
     Live(  # merged into the report on 宏达化工 filed a week earlier
         "hongda_again",
-        _new("hazard", "塘桥镇", "宏达化工", "宏达化工仓库里化工桶堆到顶，气味很重，"
-             "晚上还有人在里面抽烟。"),
+        NewReport("hazard", "塘桥镇", "宏达化工", "宏达化工仓库里化工桶堆到顶，气味很重，"
+                  "晚上还有人在里面抽烟。"),
         Ago(50, "07:45"), HE,
         steps=(Step(Ago(49, "09:30"), "merge", DISPATCHER, {"duplicate_of": "{hongda}"}),),
     ),
     Live(  # concluded: substantiated, a case and a fine; the result notice is due in 2 days
         "concluded",
-        _new("hazard", "塘桥镇", "塘桥镇鹿苑工业区一家家具厂的喷漆车间", "喷漆车间没有通风和防爆"
-             "设施，油漆稀释剂随意堆在配电箱旁边，工人不戴防毒面具。"),
+        NewReport("hazard", "塘桥镇", "塘桥镇鹿苑工业区一家家具厂的喷漆车间",
+                  "喷漆车间没有通风和防爆设施，油漆稀释剂随意堆在配电箱旁边，工人不戴防毒面具。"),
         Ago(40, "12:30"), HE, "zhangwei",
         _line(Ago(39, "09:00"), Ago(39, "09:00"), Ago(38, "14:00"), Ago(8, "16:20")),
         conclusion=_case(50000, 236, "喷漆车间无通风防爆设施、稀释剂违规存放属实，已责令"
@@ -136,8 +134,8 @@ LIVE: tuple[Live, ...] = (
     ),
     Live(  # closed; a reward proposed, awaiting a leader's approval (blacklisted: urgent)
         "reward_proposed",
-        _new("hazard", "南丰镇", "南丰烟花爆竹经营部后面的民房", "经营部把大批烟花爆竹囤放在"
-             "后面的居民自建房里，楼上住着人，门口还堆着纸箱。"),
+        NewReport("hazard", "南丰镇", "南丰烟花爆竹经营部后面的民房", "经营部把大批烟花爆竹囤放在"
+                  "后面的居民自建房里，楼上住着人，门口还堆着纸箱。"),
         Ago(35, "18:10"), LIN, "chenjianguo",
         _line(Ago(34, "09:00"), Ago(34, "09:10"), Ago(33, "10:00"), Ago(7, "15:00"),
               Ago(5, "11:00")),
@@ -146,8 +144,9 @@ LIVE: tuple[Live, ...] = (
     ),
     Live(  # investigating, with a note of progress on the timeline
         "progress",
-        _new("hazard", "塘桥镇", "塘桥金属制品厂", "抛光车间铝粉尘积得很厚，除尘器坏了好几个月，"
-             "车间里还有人用手机。", anonymous=False, name="林秀梅", phone="13771850632"),
+        NewReport("hazard", "塘桥镇", "塘桥金属制品厂", "抛光车间铝粉尘积得很厚，除尘器坏了"
+                  "好几个月，车间里还有人用手机。", anonymous=False, name="林秀梅",
+                  phone="13771850632"),
         Ago(20, "20:15"), LIN, "zhangwei",
         _line(Ago(19, "09:00"), Ago(19, "09:00"), Ago(18, "10:00")),
         (Step(Ago(10, "16:00"), "progress", officer("zhangwei"),
@@ -155,29 +154,29 @@ LIVE: tuple[Live, ...] = (
     ),
     Live(  # received by phone; overdue: the acceptance decision was due 2 days ago
         "accept_overdue",
-        _new("hazard", "保税区", "华通物流危化品堆场", "堆场里几个槽罐车停在一起装卸，"
-             "静电接地线没接，旁边还有人在动火切割。", channel="phone",
-             anonymous=False, name="赵先生", phone="13912007315"),
+        NewReport("hazard", "保税区", "华通物流危化品堆场", "堆场里几个槽罐车停在一起装卸，"
+                  "静电接地线没接，旁边还有人在动火切割。", channel="phone",
+                  anonymous=False, name="赵先生", phone="13912007315"),
         Ago(17, "14:25"),
     ),
     Live(  # received in the bot; the acceptance decision is due in 2 days
         "accept_soon",
-        _new("hazard", "杨舍镇", "永盛纺织三号车间", "车间安全出口被成品布匹堵住，"
-             "应急照明灯不亮，消防栓前堆着纸箱。"),
+        NewReport("hazard", "杨舍镇", "永盛纺织三号车间", "车间安全出口被成品布匹堵住，"
+                  "应急照明灯不亮，消防栓前堆着纸箱。"),
         Ago(13, "11:05"), ZHOU,
     ),
     Live(  # rejected: not the bureau's remit
         "rejected",
-        _new("hazard", "经济技术开发区", "国泰北路一家烧烤店", "烧烤店油烟很大，半夜还很吵，"
-             "影响附近居民休息。"),
+        NewReport("hazard", "经济技术开发区", "国泰北路一家烧烤店", "烧烤店油烟很大，半夜还很吵，"
+                  "影响附近居民休息。"),
         Ago(10, "23:10"), LIN,
         steps=(Step(Ago(9, "09:40"), "reject", DISPATCHER,
                     {"reason": "outside_remit", "note": "油烟、噪声扰民请向生态环境部门反映。"}),),
     ),
     Live(  # accepted with no assignee: the routed officer returned it
         "returned",
-        _new("hazard", "锦丰镇", "锦丰机械焊接车间", "焊接车间的氧气瓶和乙炔瓶放在一起，"
-             "没有防倾倒措施，瓶阀上都是油污。"),
+        NewReport("hazard", "锦丰镇", "锦丰机械焊接车间", "焊接车间的氧气瓶和乙炔瓶放在一起，"
+                  "没有防倾倒措施，瓶阀上都是油污。"),
         Ago(6, "10:30"), ZHOU, "xujun",
         _line(Ago(5, "09:30"), Ago(5, "09:30")),
         (Step(Ago(4, "15:00"), "return", officer("xujun"),
@@ -185,23 +184,23 @@ LIVE: tuple[Live, ...] = (
     ),
     Live(  # transferred: gas belongs to another authority
         "transferred",
-        _new("hazard", "杨舍镇", "暨阳湖苑小区地下车库", "地下车库燃气管道附近一直有很重的"
-             "燃气味，物业说不归他们管。", channel="visit"),
+        NewReport("hazard", "杨舍镇", "暨阳湖苑小区地下车库", "地下车库燃气管道附近一直有很重的"
+                  "燃气味，物业说不归他们管。", channel="visit"),
         Ago(4, "15:20"),
         steps=(Step(Ago(3, "09:15"), "transfer", DISPATCHER,
                     {"to": "市住房和城乡建设局（燃气管理）", "note": "属燃气管理事项"}),),
     ),
     Live(  # assigned yesterday: the officer's acknowledgement ends today (red code: urgent)
         "assigned",
-        _new("injury", "金港镇", "金港石化储罐区", "储罐检修时一名工人在罐内作业晕倒，"
-             "被同事救出送医，现场没有气体检测和监护人。", details="1人受伤", count=1),
+        NewReport("injury", "金港镇", "金港石化储罐区", "储罐检修时一名工人在罐内作业晕倒，"
+                  "被同事救出送医，现场没有气体检测和监护人。", details="1人受伤", count=1),
         Ago(1, "09:10"), ZHOU, "chenjianguo",
         _line(Ago(1, "15:40"), Ago(1, "16:00")),
     ),
     Live(  # received by phone two hours ago: concealed deaths, urgent
         "fresh",
-        _new("concealed", "凤凰镇", "凤凰镇一处在建厂房工地", "听工友说上周工地上有人从屋面"
-             "摔下来死了，老板私下赔了钱，没有报告。", count=1, channel="phone"),
+        NewReport("concealed", "凤凰镇", "凤凰镇一处在建厂房工地", "听工友说上周工地上有人从屋面"
+                  "摔下来死了，老板私下赔了钱，没有报告。", count=1, channel="phone"),
         Ago(hours=2),
     ),
 )  # fmt: skip
@@ -213,7 +212,7 @@ async def load_live_reports(
     """File and move the live reports in the caller's transaction (never commits); returns
     their numbers in the order of LIVE."""
     numbers: dict[str, str] = {}
-    msg_ids = iter(range(MSG_IDS, MSG_IDS + 2 * len(LIVE)))
+    msg_ids = itertools.count(MSG_IDS)
     year = str(now.astimezone(settings.tz).year)
     for live in LIVE:
         filed_at = live.filed.at(now, settings)
@@ -254,9 +253,11 @@ async def _step(
 ) -> None:
     if step.action == "urge":
         assert live.openid is not None
-        await report_maker.urge_in_bot(
+        outcome = await report_maker.urge_in_bot(
             session, number, live.openid, settings=settings, vault=vault, at=at, msg_id=msg_id
         )
+        if outcome != "urged":
+            raise RuntimeError(f"the live report {live.key} could not be urged: {outcome}")
     elif step.action in REWARD_ACTIONS:
         assert step.by is not None
         await ledger.act(
