@@ -108,13 +108,16 @@ async def test_the_simulator_refuses_what_it_cannot_send_and_sends_nothing(
     aiohttp_client, settings, sessions
 ):
     client, _ = await start_demo(aiohttp_client, settings)
+    logged = select(func.count()).select_from(InboundMessage)
+    async with sessions() as session:
+        before = await session.scalar(logged)  # the live reports' citizens' messages (seed)
     for path, body, status, words in REFUSALS:
         response = await client.post(path, json=body)
         refusal = await response.json()
         assert (response.status, words in refusal["message"]) == (status, True), (path, body)
         assert refusal["error"] == ("not_found" if status == 404 else "invalid")
     async with sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(InboundMessage)) == 0
+        assert await session.scalar(logged) == before
 
 
 async def test_a_body_that_is_not_json_is_refused(aiohttp_client, settings):
@@ -149,3 +152,31 @@ async def test_a_reconnecting_browser_gets_only_what_it_has_not_seen(aiohttp_cli
     assert event["seq"] == seen  # nothing before the last one it names
     later = await again.until(lambda e: e["side"] == "user" and e["text"] == "你好")
     assert [e["seq"] for e in again.events] == list(range(seen, later["seq"] + 1))
+
+
+async def test_the_clock_moves_forward_and_what_falls_due_arrives_after_its_note(
+    aiohttp_client, settings
+):
+    client, _ = await start_demo(aiohttp_client, settings)
+    state = await (await client.get("/sim/state")).json()
+    assert state["clock"]["offset_days"] == 0 and state["clock"]["next"].startswith("下一个期限")
+    stream = Stream(client)
+    response = await client.post("/sim/clock", json={"step": "week"})
+    moved = await response.json()
+    assert response.status == 200 and moved["offset_days"] == 7.0
+    assert "时间已快进到" in moved["summary"] and moved["reminders_sent"] > 0
+    note = await stream.until(lambda e: e["kind"] == "clock")
+    done = await stream.until(lambda e: e["kind"] == "clock-summary")
+    assert note["text"] == "时间快进 1 周" and done["extra"]["summary"] == moved["summary"]
+    between = [e for e in stream.events if note["seq"] < e["seq"] < done["seq"]]
+    reminders = [e for e in between if "期限" in e["text"] and e["pane"] in ("officer", "group")]
+    assert reminders  # the live reports' reminders and escalations, after the note
+    assert (await (await client.get("/sim/state")).json())["clock"]["offset_days"] == 7.0
+
+
+async def test_the_clock_refuses_a_step_it_does_not_offer(aiohttp_client, settings):
+    client, _ = await start_demo(aiohttp_client, settings)
+    for step in ("back", "", 7, None):
+        response = await client.post("/sim/clock", json={"step": step})
+        assert response.status == 422 and "step" in (await response.json())["message"]
+    assert (await (await client.get("/sim/state")).json())["clock"]["offset_days"] == 0

@@ -168,8 +168,11 @@ function receive(event) {
   if (event.seq <= sim.seen) return;
   sim.seen = event.seq;
   if (event.pane === "clock") {
+    if (event.kind === "clock-summary") {
+      setClock(event.extra);  // another browser's move too
+      return;
+    }
     sim.clockNotes.push(event);
-    if (event.extra && event.extra.now) setClock(event.extra);
     renderPhone();
     renderWork();
     return;
@@ -381,7 +384,7 @@ function setClock(clock) {
   sim.skew = new Date(clock.now) - Date.now();
   const days = clock.offset_days || 0;
   $("clock-offset").textContent = days ? "（已快进 " + days + " 天）" : "（实时）";
-  $("clock-next").textContent = clock.next ? "下一个期限：" + clock.next : "";
+  $("clock-next").textContent = clock.next || "";
   tick();
 }
 
