@@ -97,11 +97,16 @@ def work_people() -> list[dict[str, str]]:
     """Everyone the simulator's WeChat Work can speak as: the staff with a WeChat Work id who
     are not officers, then the registry's officers."""
     staff = [
-        {"wework_id": wework_id, "name": name, "unit": unit}
+        {"wework_id": wework_id, "name": name, "unit": unit, "kind": "staff"}
         for wework_id, (name, unit) in STAFF_IN_WORK.items()
     ]
     officers = [
-        {"wework_id": o["wework_id"], "name": o["name"], "unit": o.get("unit", "")}
+        {
+            "wework_id": o["wework_id"],
+            "name": o["name"],
+            "unit": o.get("unit", ""),
+            "kind": "officer",
+        }
         for o in demo_registry().get("officers", [])
     ]
     return staff + officers

@@ -105,7 +105,10 @@ def test_demo_files_a_report_and_routes_it_through_its_own_fake_wechat(demo, tmp
     with urllib.request.urlopen(f"{demo.base}/") as response:  # the landing page
         landing = response.read().decode()
     assert (
-        'href="/console/"' in landing and "jubao-demo" in landing and "<code>wang</code>" in landing
+        'href="/console/"' in landing
+        and "jubao-demo" in landing
+        and "<code>wang</code>" in landing
+        and 'href="/sim/"' in landing
     )
     output = demo.output()
     assert f"WeChat simulator: {demo.base}/sim/" in output

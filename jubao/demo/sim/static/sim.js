@@ -353,8 +353,9 @@ function renderWork() {
   $("work-subtitle").textContent = group ? "应用推送的分派与督办卡片" : officer.unit + "（" + officer.wework_id + "）";
   $("work-note").hidden = !group;
   $("work-form").hidden = group;
-  $("work-chips").hidden = group;
-  if (!group) renderChips(key);
+  const commands = !group && officer.kind === "officer";  // staff only read their notices
+  $("work-chips").hidden = !commands;
+  if (commands) renderChips(key);
   render($("work-chat"), key);
   renderWorkList();
 }
