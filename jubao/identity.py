@@ -62,6 +62,18 @@ class IdentityVault:
                 continue
         raise InvalidTag
 
+    def is_current(self, token: str) -> bool:
+        """Whether the token is already in the current form under the newest key (what a
+        resumed rotation skips)."""
+        if not token.startswith(GCM_PREFIX):
+            return False
+        try:
+            data = urlsafe_b64decode(token[len(GCM_PREFIX) :])
+            self._ciphers[0].decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], None)
+        except (InvalidTag, ValueError):
+            return False
+        return True
+
     def rotate(self, token: str) -> str:
         """The token rewritten under the newest key, in the current form."""
         return self.encrypt(self.decrypt(token))
