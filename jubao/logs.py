@@ -1,16 +1,45 @@
 """Logging: levels from JUBAO_LOG_LEVEL; tracebacks that keep the frames but only the first
 line of each error's message (PostgreSQL's DETAIL quotes the failing row: a citizen's words);
-and an access log that never prints query strings (WeChat puts the sender's openid there)."""
+an access log that never prints query strings (WeChat puts the sender's openid there); and a
+filter on the handler that blanks, in every record of every logger, what looks like a reporter's
+identity: a WeChat openid, a mobile number, a resident ID, and any run of 12 or more digits (a
+bank account, a query code, spaced or not). Names cannot be recognised: they are never logged."""
 
 from __future__ import annotations
 
 import logging
+import re
 import traceback
+from typing import TextIO
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 MESSAGE_LIMIT = 300
+REDACTED = "[redacted]"
+IDENTITY_LIKE = re.compile(
+    r"(?<![0-9A-Za-z_-])o[0-9A-Za-z_-]{27}(?![0-9A-Za-z_-])"  # a WeChat openid: o + 27
+    r"|(?<!\d)\d{17}[\dXx](?![0-9A-Za-z])"  # a resident ID
+    r"|(?<!\d)\d{4}(?:[ -]?\d{4}){2,4}(?:[ -]?\d{1,3})?(?!\d)"  # an account, a query code
+    r"|(?<!\d)\d{12,}(?!\d)"
+    r"|(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"  # a mainland mobile number
+)
+
+
+def redact(text: str) -> str:
+    """`text` with whatever looks like a reporter's identity blanked."""
+    return IDENTITY_LIKE.sub(REDACTED, text)
+
+
+class IdentityFilter(logging.Filter):
+    """Rewrites each record's message, arguments merged in, with `redact`; keeps every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
 
 
 def _first_line(error: BaseException) -> str:
@@ -39,13 +68,27 @@ def safe_traceback(error: BaseException) -> str:
 
 class SafeFormatter(logging.Formatter):
     def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]
-        return safe_traceback(ei[1]) if ei[1] is not None else ""
+        return redact(safe_traceback(ei[1])) if ei[1] is not None else ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have cached its own rendering of the traceback: make ours.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+
+def handler(stream: TextIO | None = None) -> logging.Handler:
+    """The service's log handler: safe tracebacks, identity filtered out."""
+    made = logging.StreamHandler(stream)
+    made.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    made.addFilter(IdentityFilter())
+    return made
 
 
 def configure(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level.upper(), handlers=[handler])
+    logging.basicConfig(level=level.upper(), handlers=[handler()])
     # APScheduler tells of every run at INFO (every few seconds); failures still show.
     logging.getLogger("apscheduler").setLevel(
         max(logging.WARNING, logging.getLevelName(level.upper()))
