@@ -33,7 +33,14 @@ from complaints.registry_models import (
     Unit,
 )
 from complaints.registry_rewards import RewardRuleData
-from complaints.registry_settings import assign, ids, load_calendar, load_deadlines, load_rewards
+from complaints.registry_settings import (
+    assign,
+    ids,
+    load_calendar,
+    load_deadlines,
+    load_rewards,
+    load_setting,
+)
 
 __all__ = [
     "CalendarDay",
@@ -133,6 +140,8 @@ async def load_registry(session: AsyncSession, data: RegistryData) -> dict[str, 
         counts |= await load_calendar(session, data.workdays, working=True)
     if "rewards" in data.named:
         counts |= await load_rewards(session, data.rewards)
+    if data.retention_years is not None:
+        counts |= await load_setting(session, "retention_years", data.retention_years)
     await session.flush()
     return counts
 

@@ -20,6 +20,7 @@ KEYS = (
     "holidays",
     "workdays",
     "rewards",
+    "retention_years",
 )
 
 
@@ -68,6 +69,7 @@ class RegistryData:
     holidays: tuple[date, ...] = ()
     workdays: tuple[date, ...] = ()
     rewards: tuple[RewardRuleData, ...] = ()  # complaints/registry_rewards.py
+    retention_years: int | None = None  # identity kept this long after closing (default 5)
     named: frozenset[str] = frozenset()  # the top-level keys the file has; derived when empty
 
     def __post_init__(self) -> None:

@@ -58,6 +58,7 @@ def parse_registry(document: Any) -> RegistryData:
         holidays=holidays,
         workdays=workdays,
         rewards=rewards,
+        retention_years=_retention(document.get("retention_years")),
         named=frozenset(document),
     )
 
@@ -200,6 +201,14 @@ def _deadlines(deadlines: object) -> Mapping[str, str]:
         except (TypeError, ValueError):
             raise RegistryError(f"deadlines.{clock}: {value!r} is not Nd or Nwd") from None
     return MappingProxyType({clock: value.strip() for clock, value in deadlines.items()})
+
+
+def _retention(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise RegistryError(f"retention_years: {value!r} is not a whole number of years (1–100)")
+    return value
 
 
 def _dates(document: Mapping[str, Any], key: str) -> tuple[date, ...]:

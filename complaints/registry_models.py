@@ -90,6 +90,15 @@ class DeadlineRule(Base):
     value: Mapped[str] = mapped_column(String(16))
 
 
+class RegistrySetting(Base):
+    """One of the registry's single settings by name (`retention_years`), its value as text."""
+
+    __tablename__ = "registry_settings"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+
+
 class CalendarDay(Base):
     """An exception to the week: a holiday (`working` False) or a make-up workday (True)."""
 

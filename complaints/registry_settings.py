@@ -1,5 +1,6 @@
 """The registry's settings, each loaded when the file names it: the reward rules, the deadline
-overrides and the calendar (holidays, make-up workdays); and the helpers every loader uses."""
+overrides, the calendar (holidays, make-up workdays) and the single settings (retention_years);
+and the helpers every loader uses."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.registry_models import CalendarDay, DeadlineRule, RewardRule, Town, Unit
+from complaints.registry_models import (
+    CalendarDay,
+    DeadlineRule,
+    RegistrySetting,
+    RewardRule,
+    Town,
+    Unit,
+)
 from complaints.registry_rewards import RewardRuleData
 
 
@@ -59,6 +67,20 @@ async def load_deadlines(session: AsyncSession, deadlines: Mapping[str, str]) ->
             updated += 1
     await session.flush()
     return {"deadlines_created": created, "deadlines_updated": updated}
+
+
+async def load_setting(session: AsyncSession, name: str, value: object) -> dict[str, int]:
+    row = await session.get(RegistrySetting, name)
+    if row is None:
+        session.add(RegistrySetting(name=name, value=str(value)))
+        await session.flush()
+        return {f"{name}_set": 1}
+    return {f"{name}_set": int(assign(row, {"value": str(value)}))}
+
+
+async def setting(session: AsyncSession, name: str) -> str | None:
+    """A single setting as the registry last set it; None when it never did."""
+    return await session.scalar(select(RegistrySetting.value).where(RegistrySetting.name == name))
 
 
 async def load_calendar(

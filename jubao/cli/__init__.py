@@ -125,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         "deliver what is due in the outbox",
         group("outbox", "outbound WeChat messages"),
     )
+    retention = command(
+        "run",
+        "jobs:retention_run",
+        "erase the identity of reports finished more than retention_years ago, as of --at",
+        group("retention", "identity retention"),
+    )
+    retention.add_argument("--at", type=iso_time, help=AT_HELP)
     stats = command("stats", "stats:stats", "the statistics of a year or a quarter")
     stats.add_argument("--year", required=True, help="the year, e.g. 2021 (local time)")
     stats.add_argument("--quarter", help="1, 2, 3 or 4 (default: the whole year)")

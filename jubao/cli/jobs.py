@@ -1,5 +1,6 @@
 """Scheduled work by hand or from cron: `jubao reminders run [--at]`, `jubao digest send
-[--at]` and `jubao outbox deliver`. Each does its work in the runtime, then delivers."""
+[--at]`, `jubao outbox deliver` and `jubao retention run [--at]`. Each does its work in the
+runtime, then delivers."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from jubao.config import Settings, load_settings, with_secrets
 from jubao.runtime import Runtime
 from notifications.outbox import DeliveryReport, deliver_all
 from rewards.clocks import ClockRun, run_clocks_once
+from rewards.retention import Erasure, erase_expired
 
 T = TypeVar("T")
 
@@ -89,5 +91,20 @@ def outbox_deliver(args: argparse.Namespace) -> int:
     print(
         f"sent: {report.sent}, skipped: {report.skipped}, "
         f"retrying: {report.retrying}, failed: {report.failed}"
+    )
+    return 0
+
+
+def retention_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    at = parse_at(args.at, settings)
+
+    async def erase(built: Runtime) -> Erasure:
+        return await erase_expired(built.sessions, at)
+
+    erasure, _ = asyncio.run(_then_deliver(settings, at, erase))
+    print(
+        f"identity erased from {erasure.erased} report(s) finished more than "
+        f"{erasure.years} years before {at.isoformat()}"
     )
     return 0

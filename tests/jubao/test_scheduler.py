@@ -30,8 +30,9 @@ from tests.factories import filed_report
 async def test_serve_with_the_scheduler_on_runs_every_job(aiohttp_client, settings, clock):
     client = await aiohttp_client(create_app(settings.replace(scheduler=True), clock=clock))
     jobs = {job.id: job for job in client.app[SCHEDULER].get_jobs()}
-    assert set(jobs) == {"sweep", "background", "tokens", "digest", "reward-clocks"}
+    assert set(jobs) == {"sweep", "background", "tokens", "digest", "reward-clocks", "retention"}
     assert "hour='9'" in str(jobs["digest"].trigger) and "minute='0'" in str(jobs["digest"].trigger)
+    assert "hour='3'" in str(jobs["retention"].trigger)
 
 
 async def test_serve_without_the_scheduler_leaves_it_to_workers(aiohttp_client, settings):
