@@ -146,5 +146,7 @@ async def read_message(request: web.Request, app: WorkApp, now: datetime) -> tup
         msg_id = message_id(fields.get("MsgId", ""))
     except BadInput:
         raise Refusal(400, "not a WeChat Work message") from None
+    if msg_type == "text" and "Content" not in fields:  # absent, or an element, not text
+        raise Refusal(400, "not a WeChat Work message")
     inbound = Inbound(msg_type, text=fields.get("Content", ""))
     return Envelope("work", user, app.corp_id, msg_id, create_time, inbound), inbound.text
