@@ -41,13 +41,16 @@ def clean_all(values: Iterable[tuple[str, str]]) -> None:
 
 
 def json_depth(text: str) -> int:
-    """How deeply the arrays and objects of a JSON text nest, counted without parsing it (an
-    unclosed string just ends the count: the parser refuses it afterwards)."""
+    """How deeply the arrays and objects of a JSON text nest, counted without parsing it and
+    only until past MAX_JSON_DEPTH (an unclosed string ends the count: the parser refuses it
+    afterwards)."""
     depth = deepest = 0
     for char in _BRACKETS.sub("", text):
         if char in "[{":
             depth += 1
             deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:  # enough to refuse: read no further
+                break
         elif char in "]}":
             depth -= 1
         else:  # the quote of an unterminated string: the rest is inside it

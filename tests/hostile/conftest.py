@@ -5,7 +5,8 @@ callbacks, the API and the console on the real database (SQLite and PostgreSQL).
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,7 +14,7 @@ from jubao.app import create_app
 from jubao.models import metadata
 from tests.wechat_client import MpClient, WorkClient
 
-settings.register_profile(
+hypothesis_settings.register_profile(
     "hostile",
     max_examples=60,
     deadline=None,  # a database round trip has no fixed time
@@ -25,7 +26,7 @@ settings.register_profile(
         HealthCheck.data_too_large,
     ],
 )
-HOSTILE = settings.get_profile("hostile")
+HOSTILE = hypothesis_settings.get_profile("hostile")
 
 # WeChat Work's published test app (SPEC §2), as in tests/bot/test_work.py.
 WORK = {
