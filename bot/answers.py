@@ -49,7 +49,7 @@ def read_category(text: str) -> str | None:
 def read_town(text: str, towns: Sequence[str]) -> str | None:
     """A number from the list, or text containing a town's name (the longest name wins)."""
     answer = bare(text)
-    if answer.isdigit():
+    if answer.isascii() and answer.isdigit() and len(answer) <= 6:  # not "²", nor 5,000 digits
         index = int(answer)
         return towns[index - 1] if 1 <= index <= len(towns) else None
     return town_in(normalize(text), towns)

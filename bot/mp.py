@@ -24,6 +24,7 @@ from bot.protocol import (
 )
 from jubao.background import BACKGROUND
 from jubao.config import Settings
+from jubao.inputs import BadInput, clean, integer, message_id
 from jubao.keys import CLOCK
 from notifications.subscriptions import choices_of
 
@@ -110,44 +111,49 @@ async def read_message(request: web.Request, account: OfficialAccount, now: date
 
 
 def to_envelope(xml: bytes) -> Envelope:
-    fields = parse_xml(xml)  # the inner message gets the same hardened parse first
+    fields = parse_xml(xml)  # the inner message gets the same bounded, hardened parse first
     msg_type = fields.get("MsgType", "").strip().lower()
     try:
         message = parse_message(xml.decode())
-        openid = message.source
-        create_time = int(message.time)
-        msg_id = int(message.id) if msg_type != "event" else None
+        openid = _scalar(message.source)
+        create_time = integer(fields.get("CreateTime", ""), "CreateTime")
+        msg_id = message_id(fields.get("MsgId", "")) if msg_type != "event" else None
         inbound = _inbound(message, msg_type)
-    except Exception:
+    except Exception:  # wechatpy's own errors, BadInput, an element where text belongs
         raise Refusal(400, "not a WeChat message") from None
     if not openid or (msg_type != "event" and not msg_id):
         raise Refusal(400, "not a WeChat message")
-    return Envelope("mp", openid, message.target or "", msg_id, create_time, inbound)
+    return Envelope("mp", openid, _scalar(message.target), msg_id, create_time, inbound)
+
+
+def _scalar(value: object) -> str:
+    """A field's text; an element where text belongs (xmltodict makes it a dict) is refused."""
+    if isinstance(value, dict | list):
+        raise BadInput("an element where text belongs")
+    return "" if value is None else clean(str(value))
 
 
 def _inbound(message: object, msg_type: str) -> Inbound:
-    get = getattr
+    def get(name: str) -> str:
+        return _scalar(getattr(message, name, None))
+
     if msg_type == "text":
-        return Inbound("text", text=get(message, "content") or "")
+        return Inbound("text", text=get("content"))
     if msg_type in ("image", "voice", "video", "shortvideo"):
-        return Inbound(
-            msg_type,
-            media_id=get(message, "media_id") or "",
-            text=get(message, "recognition", "") or "",
-        )
+        return Inbound(msg_type, media_id=get("media_id"), text=get("recognition"))
     if msg_type == "location":
         return Inbound(
             "location",
-            label=get(message, "label") or "",
-            latitude=get(message, "location_x") or "",
-            longitude=get(message, "location_y") or "",
+            label=get("label"),
+            latitude=get("location_x"),
+            longitude=get("location_y"),
         )
     if msg_type == "event":
         data = message._data  # type: ignore[attr-defined]
         return Inbound(
             "event",
-            event=str(data.get("Event") or "").lower(),
-            event_key=str(data.get("EventKey") or ""),
+            event=_scalar(data.get("Event")).lower(),
+            event_key=_scalar(data.get("EventKey")),
             choices=choices_of(
                 data.get("SubscribeMsgPopupEvent") or data.get("SubscribeMsgChangeEvent")
             ),

@@ -26,6 +26,7 @@ from bot.store import CoreStore
 from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.identity import IdentityVault
+from jubao.inputs import BadInput, integer, message_id
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 
 
@@ -126,7 +127,11 @@ async def read_message(request: web.Request, app: WorkApp, now: datetime) -> tup
     inner = decrypt(app.crypto, app.token, signature, timestamp, nonce, outer.get("Encrypt"))
     fields = parse_xml(inner)
     user, msg_type = fields.get("FromUserName", ""), fields.get("MsgType", "").strip().lower()
-    if not user or not msg_type or not fields.get("CreateTime", "").strip().isdigit():
+    try:
+        create_time = integer(fields.get("CreateTime", ""), "CreateTime")
+    except BadInput:
+        raise Refusal(400, "not a WeChat Work message") from None
+    if not user or not msg_type:
         raise Refusal(400, "not a WeChat Work message")
     if msg_type == "event":
         return Envelope(
@@ -134,13 +139,14 @@ async def read_message(request: web.Request, app: WorkApp, now: datetime) -> tup
             user,
             app.corp_id,
             None,
-            int(fields["CreateTime"]),
+            create_time,
             Inbound("event", event=fields.get("Event", "").lower()),
         ), ""
-    msg_id = fields.get("MsgId", "").strip()
-    if not msg_id.isdigit():
+    try:
+        msg_id = message_id(fields.get("MsgId", ""))
+    except BadInput:
+        raise Refusal(400, "not a WeChat Work message") from None
+    if msg_type == "text" and "Content" not in fields:  # absent, or an element, not text
         raise Refusal(400, "not a WeChat Work message")
     inbound = Inbound(msg_type, text=fields.get("Content", ""))
-    return Envelope(
-        "work", user, app.corp_id, int(msg_id), int(fields["CreateTime"]), inbound
-    ), inbound.text
+    return Envelope("work", user, app.corp_id, msg_id, create_time, inbound), inbound.text

@@ -40,7 +40,7 @@ def first_number(text: str) -> int | None:
 
 
 def _number_value(token: str) -> int | None:
-    if token.isdigit():
+    if token.isascii() and token.isdigit() and len(token) <= 9:  # int() refuses "²"
         return int(token)
     if "百" in token:
         head, _, rest = token.partition("百")
@@ -55,7 +55,7 @@ def _number_value(token: str) -> int | None:
         ones = _CHINESE_DIGITS.get(rest, -1) if rest else 0
         return tens * 10 + ones if tens >= 0 and ones >= 0 else None
     if len(token) == 1:
-        return _CHINESE_DIGITS[token]
+        return _CHINESE_DIGITS.get(token)
     return None
 
 

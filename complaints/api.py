@@ -17,6 +17,7 @@ from complaints.vocabulary import CATEGORIES, CHANNEL_LABELS, STATUS_LABELS
 from jubao import audit
 from jubao.auth import Staff, bearer_staff, bearer_token
 from jubao.background import BACKGROUND
+from jubao.inputs import BadInput, page_number
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import ApiError, json_object, json_response
 from jubao.roles import REVEAL_IDENTITY
@@ -107,9 +108,10 @@ def filters_from(request: web.Request) -> Filters:
     """The list's filters from the query string; 422 `invalid` for a value that is not one."""
     overdue = _choice(request, "overdue", ("true", "false"))
     urgent = _choice(request, "urgent", ("true", "false", "1", "0"))  # like overdue, or 1/0
-    page = request.query.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        raise ApiError(422, "invalid", "page 应为正整数")
+    try:
+        page = page_number(request.query.get("page"))
+    except BadInput as error:
+        raise ApiError(422, "invalid", str(error)) from None
     return Filters(
         status=_choice(request, "status", STATUS_LABELS),
         town=_text(request, "town"),
@@ -119,7 +121,7 @@ def filters_from(request: web.Request) -> Filters:
         urgent=None if urgent is None else urgent in ("true", "1"),
         channel=_choice(request, "channel", CHANNEL_LABELS),
         q=_text(request, "q"),
-        page=int(page),
+        page=page,
     )
 
 

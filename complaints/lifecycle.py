@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from complaints.deadlines import DEFAULT_RULES
+from jubao.inputs import BadInput, integer
 from jubao.roles import Role
 
 
@@ -244,7 +245,7 @@ def case_fields(fields: Mapping[str, object]) -> dict[str, object]:
     if fields.get("fine") is not None:
         clean["fine"] = money(fields["fine"], "fine")
     if fields.get("deaths") is not None:
-        clean["deaths"] = _integer(fields["deaths"], "deaths")
+        clean["deaths"] = _integer(fields["deaths"], "deaths", high=MAX_DEATHS)
     if not _blank(fields.get("grade")):
         if fields["grade"] not in GRADES:
             raise Invalid(f"grade 应为 {'|'.join(GRADES)} 之一")
@@ -252,29 +253,34 @@ def case_fields(fields: Mapping[str, object]) -> dict[str, object]:
     return clean
 
 
+MAX_YUAN = Decimal("9999999999.99")  # what a NUMERIC(12, 2) column holds
+MAX_DEATHS = 100_000  # beyond any accident; the column is a 32-bit INTEGER
+
+
 def money(value: object, name: str) -> Decimal:
-    """Yuan with two decimals from a string or a number; never a float internally."""
+    """Yuan with two decimals from a string or a number, finite, 0 to MAX_YUAN; never a float
+    internally."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise Invalid(f"{name} 应为金额（元）")
+    if isinstance(value, str) and len(value) > 40:
         raise Invalid(f"{name} 应为金额（元）")
     try:
         amount = Decimal(str(value))
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):  # ValueError: an int of over 4,300 digits
         raise Invalid(f"{name} 应为金额（元）") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise Invalid(f"{name} 应为不小于 0、最多两位小数的金额")
+    if not amount.is_finite() or not 0 <= amount <= MAX_YUAN:
+        raise Invalid(f"{name} 应为 0 到 {MAX_YUAN} 元之间的金额")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise Invalid(f"{name} 最多两位小数")
     return amount.quantize(Decimal("0.01"))
 
 
-def _integer(value: object, name: str) -> int:
-    if isinstance(value, bool):
-        raise Invalid(f"{name} 应为整数")
+def _integer(value: object, name: str, *, high: int = 2**31 - 1) -> int:
+    """A whole number from 0 to `high` (a 32-bit INTEGER column's largest by default)."""
     try:
-        number = int(str(value))
-    except ValueError:
-        raise Invalid(f"{name} 应为整数") from None
-    if number < 0:
-        raise Invalid(f"{name} 不能为负数")
-    return number
+        return integer(value, name, low=0, high=high)
+    except BadInput as error:
+        raise Invalid(str(error)) from None
 
 
 def _text(value: object, name: str, limit: int) -> str:

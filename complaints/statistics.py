@@ -60,7 +60,8 @@ class Period:
 def period_of(year: object, quarter: object = None) -> Period:
     """The period that a query string or a command line names; raises BadPeriod."""
     text = str(year).strip() if year is not None else ""
-    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+    year_like = text.isascii() and text.isdigit() and len(text) <= 4  # int() refuses "²"
+    if not year_like or not FIRST_YEAR <= int(text) <= LAST_YEAR:
         raise BadPeriod(f"year 应为 {FIRST_YEAR}–{LAST_YEAR} 之间的年份：{text or '（未填）'}")
     if quarter is None or str(quarter).strip() == "":
         return Period(int(text))

@@ -24,7 +24,7 @@ from console import (
     stats_pages,
     thread_pages,
 )
-from console.errors import error_pages
+from console.errors import clean_requests, error_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -38,6 +38,7 @@ def setup(app: web.Application) -> None:
         undefined=jinja2.StrictUndefined,
     )
     app.middlewares.append(error_pages)
+    app.middlewares.append(clean_requests)  # inner: its 422 is shown as a console page
     app.router.add_static("/console/static", STATIC, name="console-static")
     app.router.add_get("/console/login", pages.login_view)
     app.router.add_post("/console/login", pages.login_post)

@@ -19,6 +19,7 @@ from console.report_pages import EVENT_LABELS
 from console.reward_pages import STATUS_LABELS as REWARD_STATUS_LABELS
 from jubao import audit
 from jubao.audit import AuditEntry
+from jubao.inputs import BadInput, page_number
 from jubao.keys import SESSIONS, SETTINGS
 from jubao.roles import Role
 from rewards.flow import ACTION_LABELS as REWARD_LABELS
@@ -94,9 +95,10 @@ async def audit_view(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="审计日志仅供审计人员和系统管理员查看。")
     actor = request.query.get("actor", "").strip()
     action = request.query.get("action", "").strip()
-    number = request.query.get("page", "1")
-    if not number.isdigit() or int(number) < 1:
-        raise web.HTTPUnprocessableEntity(text="页码应为正整数。")
+    try:
+        number = str(page_number(request.query.get("page")))
+    except BadInput as error:
+        raise web.HTTPUnprocessableEntity(text=str(error)) from None
     query = select(AuditEntry)
     if actor:
         query = query.where(AuditEntry.actor == actor)

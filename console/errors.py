@@ -10,6 +10,8 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from jubao.inputs import BadInput, clean, clean_all
+
 log = logging.getLogger(__name__)
 
 SHOWN = frozenset({403, 404, 422})
@@ -30,6 +32,19 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
             raise
         log.exception("console request failed: %s %s", request.method, request.path)
         return _error_page(request, 500, FAILED)
+
+
+@web.middleware
+async def clean_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Inside error_pages: a console path or query holding a NUL byte (or a lone surrogate) is
+    a 422 page before any handler reads it (PostgreSQL refuses NUL in text)."""
+    if request.path.startswith("/console"):
+        try:
+            clean(request.path, "路径")
+            clean_all(request.query.items())
+        except BadInput as error:
+            raise web.HTTPUnprocessableEntity(text=str(error)) from None
+    return await handler(request)
 
 
 def _error_page(request: web.Request, status: int, message: str) -> web.Response:

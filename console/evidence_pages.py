@@ -54,7 +54,7 @@ async def file_view(request: web.Request) -> web.StreamResponse:
     staff, _ = await current(request)
     number, wanted = request.match_info["number"], request.match_info["id"]
     missing = web.HTTPNotFound(text=f"没有这件证据材料：{number}")
-    if not wanted.isdigit():
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 18):
         raise missing
     async with request.app[SESSIONS]() as session:
         row = await visible_report(session, staff, number)

@@ -25,6 +25,7 @@ from complaints.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 from console.charts import bar_chart
 from console.sign_in import sign_in, sign_out, signed_in
 from jubao.auth import Staff
+from jubao.inputs import BadInput, clean_all
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.roles import READ_REPORTS, READ_STATS
 
@@ -70,6 +71,10 @@ async def check_csrf(request: web.Request, expected: str) -> web.MultiDictProxy:
     given = form.get("csrf_token")
     if not isinstance(given, str) or not secrets.compare_digest(given, expected):
         raise web.HTTPForbidden(text="表单已失效，请刷新页面后重试。")
+    try:  # every console form passes here: nothing unstorable reaches a handler
+        clean_all((name, value) for name, value in form.items() if isinstance(value, str))
+    except BadInput as error:
+        raise web.HTTPUnprocessableEntity(text=str(error)) from None
     return form
 
 

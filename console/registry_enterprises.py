@@ -15,6 +15,7 @@ from console.registry_labels import COLOURS
 from console.registry_pages import admin, registry_page
 from jubao import audit
 from jubao.auth import Staff
+from jubao.inputs import BadInput, page_number
 from jubao.keys import CLOCK, SESSIONS
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a list of 3,685 enterprises is some 400 KB as CSV
@@ -22,7 +23,11 @@ SHOWN_ERRORS = 200  # more are counted, not listed
 
 
 def _page_number(text: str) -> int:
-    return int(text) if text.isdigit() and int(text) > 0 else 1
+    """The page asked for; the first for anything that is not one (the tab is browsed)."""
+    try:
+        return page_number(text or None)
+    except BadInput:
+        return 1
 
 
 async def render_enterprises(

@@ -27,6 +27,7 @@ from console.report_pages import fields_of
 from jubao.auth import Staff
 from jubao.background import BACKGROUND
 from jubao.config import Settings
+from jubao.inputs import BadInput, page_number
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.roles import READ_REPORTS, Role
 from rewards.api import READ_REWARDS, reward_json
@@ -130,9 +131,10 @@ async def list_view(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
     if status is not None and status not in STATUS_LABELS:
         raise web.HTTPUnprocessableEntity(text=f"没有这种奖励状态：{status}")
-    number = request.query.get("page", "1")
-    if not number.isdigit() or int(number) < 1:
-        raise web.HTTPUnprocessableEntity(text="页码应为正整数。")
+    try:
+        number = str(page_number(request.query.get("page")))
+    except BadInput as error:
+        raise web.HTTPUnprocessableEntity(text=str(error)) from None
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
     async with request.app[SESSIONS].begin() as session:  # as the clocks do: open new ones
         await open_closed(session, settings=settings, now=now)

@@ -8,6 +8,8 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from jubao.inputs import BadInput, clean, clean_all, parse_json
+
 log = logging.getLogger(__name__)
 
 HTTP_CODES = {
@@ -38,11 +40,12 @@ def json_response(data: object, *, status: int = 200) -> web.Response:
 
 
 async def json_object(request: web.Request) -> dict[str, object]:
-    """The request's body, which must be a JSON object; 422 otherwise."""
+    """The request's body, which must be a JSON object within jubao.inputs' bounds (depth,
+    number length, clean text); 422 otherwise."""
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(422, "invalid", "请求体应为 JSON 对象") from None
+        body = parse_json(await request.read())
+    except BadInput as error:
+        raise ApiError(422, "invalid", f"请求体应为 JSON 对象：{error}") from None
     if not isinstance(body, dict):
         raise ApiError(422, "invalid", "请求体应为 JSON 对象")
     return body
@@ -57,7 +60,11 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     if not request.path.startswith("/api/"):
         return await handler(request)
     try:
+        clean(request.path, "路径")
+        clean_all(request.query.items())
         return await handler(request)
+    except BadInput as error:
+        return error_response(422, "invalid", str(error))
     except ApiError as error:
         return error_response(error.status, error.code, error.message)
     except web.HTTPException as error:

@@ -15,6 +15,7 @@ from complaints.lifecycle import LifecycleError
 from complaints.models import Report
 from jubao.auth import Staff, bearer_staff, bearer_token
 from jubao.background import BACKGROUND
+from jubao.inputs import page_number
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import ApiError, json_object, json_response
 from jubao.roles import Role
@@ -126,9 +127,7 @@ async def list_view(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
     if status is not None and status not in RewardStatus.__members__.values():
         raise ApiError(422, "invalid", f"status 的取值无效：{status}")
-    page = request.query.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        raise ApiError(422, "invalid", "page 应为正整数")
+    page = page_number(request.query.get("page"))  # BadInput: json_errors answers 422
     async with request.app[SESSIONS]() as session:
         _reader(await bearer_staff(session, token))
         query = select(Reward, Report.number).join(Report, Report.id == Reward.report_id)
@@ -136,7 +135,7 @@ async def list_view(request: web.Request) -> web.Response:
             query = query.where(Reward.status == status)
         total = await session.scalar(select(func.count()).select_from(query.subquery()))
         rows = await session.execute(
-            query.order_by(Reward.id).offset((int(page) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+            query.order_by(Reward.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
         )
         items = [
             {
@@ -149,9 +148,7 @@ async def list_view(request: web.Request) -> web.Response:
             }
             for reward, number in rows
         ]
-    return json_response(
-        {"items": items, "page": int(page), "page_size": PAGE_SIZE, "total": total}
-    )
+    return json_response({"items": items, "page": page, "page_size": PAGE_SIZE, "total": total})
 
 
 async def payee_view(request: web.Request) -> web.Response:

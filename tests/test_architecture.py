@@ -107,6 +107,7 @@ PURE = (  # the rules of the domain, data in and data out: tested without a data
     "bot.claim",
     "bot.claim_texts",
     "jubao.roles",
+    "jubao.inputs",
     "rewards.resident_id",
     "rewards.rules",
     "rewards.eligibility",
