@@ -10,10 +10,14 @@ import traceback
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from jubao.outage import is_database_error, safe_message
+
 MESSAGE_LIMIT = 300
 
 
 def _first_line(error: BaseException) -> str:
+    if is_database_error(error):  # its text may quote a statement's values
+        return safe_message(error)
     lines = str(error).strip().splitlines()
     first = lines[0] if lines else ""
     return first[:MESSAGE_LIMIT] + ("…" if len(first) > MESSAGE_LIMIT else "")
