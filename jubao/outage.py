@@ -76,8 +76,13 @@ def is_outage(error: BaseException) -> bool:
 def is_database_error(error: BaseException) -> bool:
     kind = type(error)
     return isinstance(error, exc.SQLAlchemyError) or kind.__module__.startswith(
-        ("asyncpg", "sqlite3", "aiosqlite", "jubao.sqlite")
+        ("asyncpg", "sqlalchemy", "sqlite3", "aiosqlite", "jubao.sqlite")
     )
+
+
+def scrubbed(line: str) -> str:
+    """`line` with query-argument values and every quoted part cut out."""
+    return _QUOTED.sub("…", _ARGUMENT.sub(r"\1: (value not logged)", line))
 
 
 def safe_message(error: BaseException) -> str:
@@ -85,8 +90,7 @@ def safe_message(error: BaseException) -> str:
     inner = getattr(error, "orig", None) or error
     lines = str(inner).strip().splitlines()
     first = lines[0] if lines else ""
-    first = _ARGUMENT.sub(r"\1: (value not logged)", first)
-    first = _QUOTED.sub("…", first)
+    first = scrubbed(first)
     sqlstate = getattr(inner, "sqlstate", None) or getattr(inner, "pgcode", None)
     origin = f"{type(inner).__module__}.{type(inner).__qualname__}"
     prefix = f"({origin}{', SQLSTATE ' + sqlstate if sqlstate else ''}) "

@@ -20,7 +20,16 @@ from tests.wechat_client import NUMBER, MpClient
 
 pytestmark = pytest.mark.postgres
 
-STEPS = ["举报", "1", "塘桥镇", "宏达化工仓库，南京路18号", "消防通道被油漆桶堵死。", "完成", "2", "1"]
+STEPS = [
+    "举报",
+    "1",
+    "塘桥镇",
+    "宏达化工仓库，南京路18号",
+    "消防通道被油漆桶堵死。",
+    "完成",
+    "2",
+    "1",
+]
 BACK_WITHIN_SECONDS = 5.0  # the promise: answering again within 5 s of the database
 
 
@@ -61,7 +70,9 @@ async def test_while_the_database_is_away_everything_answers_503_without_a_trace
     await proxy.cut()
     signed = wechat.signed("o-away", "text", Content="1")
     answered = await wechat.post(signed)
-    api = await client.get("/api/v1/reports", headers={"Authorization": f"Bearer {staff.tokens['wang']}"})
+    api = await client.get(
+        "/api/v1/reports", headers={"Authorization": f"Bearer {staff.tokens['wang']}"}
+    )
     console = await client.get("/console/login")
     health = await client.get("/healthz")
     assert answered.status == 503 and "Traceback" not in answered.body
