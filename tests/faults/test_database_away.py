@@ -104,12 +104,13 @@ async def test_under_load_nothing_answered_200_is_lost(
     async def citizen(openid: str) -> None:
         for step in STEPS:
             signed = wechat.signed(openid, "text", Content=step)
-            while True:
+            for _ in range(400):  # WeChat gives up sooner; the test must not hang
                 response = await wechat.post(signed)
                 statuses.append(response.status)
-                if response.status == 200:
+                if response.status in (200, 500):
                     break
                 await asyncio.sleep(0.05)
+            assert response.status == 200, response.body
             acknowledged.append(openid)
             if match := NUMBER.search(response.reply):
                 numbers.append(match.group(1))
