@@ -16,6 +16,7 @@ from bot.conversation import Inbound
 from bot.store import CoreStore, MessageRow, Store
 from jubao.identity import IdentityVault
 from jubao.logs import safe_traceback
+from jubao.outage import UNAVAILABLE, describe, is_outage
 from notifications.citizen_window import logged_kind, opens_window
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,14 @@ def not_handled(envelope: Envelope) -> web.Response:
     """The answer to a message that could not be handled (a bug, the database down), called
     in its `except` block: its transaction was rolled back, so nothing of it is kept; the
     error is logged with its traceback (never the message or its sender), and a 500 makes
-    WeChat deliver it again."""
+    WeChat deliver it again — a 503 without a traceback when the database is away."""
+    error = sys.exc_info()[1]
+    if error is not None and is_outage(error):
+        log.warning(
+            "%s message %s not handled, database unavailable (%s); WeChat will deliver it again",
+            *(envelope.channel, envelope.msg_id or "(event)", describe(error)),
+        )
+        return web.Response(status=503, text=UNAVAILABLE)
     log.error(
         "%s message %s could not be handled; WeChat will deliver it again\n%s",
         envelope.channel,

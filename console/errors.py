@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from jubao.inputs import BadInput, clean, clean_all
+from jubao.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,9 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         if not request.path.startswith("/console") or error.status not in SHOWN:
             raise
         return _error_page(request, error.status, error.text or "")
-    except Exception:
-        if not request.path.startswith("/console"):
-            raise
+    except Exception as error:
+        if not request.path.startswith("/console") or is_outage(error):
+            raise  # the database away: jubao.outage answers 503
         log.exception("console request failed: %s %s", request.method, request.path)
         return _error_page(request, 500, FAILED)
 

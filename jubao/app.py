@@ -23,6 +23,7 @@ from jubao.identity import IdentityVault
 from jubao.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import json_errors
 from jubao.migrate import schema_behind
+from jubao.outage import database_outage
 from jubao.runtime import runtime
 from jubao.scheduler import scheduler
 
@@ -69,7 +70,9 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """`settings` must carry its secrets (see `config.with_secrets`)."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[json_errors])
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[json_errors, database_outage]
+    )
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock()
     app[VAULT] = IdentityVault(settings.identity_keys)

@@ -15,6 +15,8 @@ from typing import TextIO
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from jubao.outage import is_database_error, safe_message, scrubbed
+
 MESSAGE_LIMIT = 300
 REDACTED = "[redacted]"
 IDENTITY_LIKE = re.compile(
@@ -42,9 +44,11 @@ class IdentityFilter(logging.Filter):
         return True
 
 
-def _first_line(error: BaseException) -> str:
+def _first_line(error: BaseException, scrub: bool = False) -> str:
+    if is_database_error(error):  # its text may quote a statement's values
+        return safe_message(error)
     lines = str(error).strip().splitlines()
-    first = lines[0] if lines else ""
+    first = scrubbed(lines[0]) if lines and scrub else lines[0] if lines else ""
     return first[:MESSAGE_LIMIT] + ("…" if len(first) > MESSAGE_LIMIT else "")
 
 
@@ -58,25 +62,29 @@ def safe_traceback(error: BaseException) -> str:
         current = current.__cause__ or (
             None if current.__suppress_context__ else current.__context__
         )
+    scrub = any(is_database_error(failure) for failure in chain)  # and what led to it
     parts = []
     for failure in reversed(chain):
         frames = "".join(traceback.format_tb(failure.__traceback__))
         name = f"{type(failure).__module__}.{type(failure).__qualname__}"
-        parts.append(f"Traceback (most recent call last):\n{frames}{name}: {_first_line(failure)}")
+        parts.append(
+            f"Traceback (most recent call last):\n{frames}{name}: {_first_line(failure, scrub)}"
+        )
     return "\n\nwhich led to\n\n".join(parts)
 
 
 class SafeFormatter(logging.Formatter):
-    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]
-        return redact(safe_traceback(ei[1])) if ei[1] is not None else ""
-
     def format(self, record: logging.LogRecord) -> str:
-        # Another handler may have cached its own rendering of the traceback: make ours.
+        # Another handler may have cached its own rendering of the traceback on the record
+        # (logging.Formatter does): never reuse it, it may carry a statement's values.
         cached, record.exc_text = record.exc_text, None
         try:
             return super().format(record)
         finally:
             record.exc_text = cached
+
+    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]
+        return redact(safe_traceback(ei[1])) if ei[1] is not None else ""
 
 
 def handler(stream: TextIO | None = None) -> logging.Handler:

@@ -98,7 +98,9 @@ async def send(client: WeChatClient, job: Job) -> bool:
 async def _send_template(client: WeChatClient, job: Job) -> None:
     template_id = job.extra.get("template_id") or client.settings.mp_template_id
     data = job.extra.get("data") or {}
-    await client.mp_send_template(_to(job), template_id, data, url=job.extra.get("url"))
+    await client.mp_send_template(
+        _to(job), template_id, data, url=job.extra.get("url"), client_msg_id=f"jubao-{job.id}"
+    )  # the outbox row's id: a retry of a send whose answer was lost is not sent again
 
 
 def _to(job: Job) -> str:

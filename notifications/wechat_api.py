@@ -35,6 +35,8 @@ RETRYABLE = frozenset({-1, 45009, 45011, 45033, *TOKEN_ERRORS})
 OUTSIDE_THE_WINDOW = frozenset({45015, 45047})  # a customer-service message no longer allowed
 SUBSCRIPTION_WITHDRAWN = 43101  # the citizen no longer accepts that subscribe message
 DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeChat Work's maximum: covers a retry after a lost reply
+# Template messages: WeChat sends one message per openid and client_msg_id for 10 minutes.
+TEMPLATE_DUPLICATE_CHECK_SECONDS = 600
 
 Api = Literal["mp", "work"]
 
@@ -129,8 +131,11 @@ class WeChatClient:
         data: Mapping[str, str | Mapping[str, str]],
         *,
         url: str | None = None,
+        client_msg_id: str | None = None,
     ) -> int:
-        """A template message; `data` values are strings or WeChat's {"value": …} form."""
+        """A template message; `data` values are strings or WeChat's {"value": …} form.
+        `client_msg_id`: WeChat's duplicate check, the same id to the same openid is sent once
+        (for TEMPLATE_DUPLICATE_CHECK_SECONDS)."""
         if not template_id:
             raise WeChatError(NOT_CONFIGURED, "no template id (JUBAO_MP_TEMPLATE_ID)", True)
         body: dict[str, Any] = {
@@ -140,6 +145,8 @@ class WeChatClient:
         }
         if url:
             body["url"] = url
+        if client_msg_id:
+            body["client_msg_id"] = client_msg_id
         path = "/cgi-bin/message/template/send"
         return int(_checked((await self._call("mp", "POST", path, body=body)).json())["msgid"])
 

@@ -87,6 +87,7 @@ class FakeWeChat:
         self._media: dict[str, tuple[bytes, str]] = {}  # media_id -> (content, content_type)
         self._scripts: defaultdict[str, deque[Scripted]] = defaultdict(deque)
         self._seen: dict[str, datetime] = {}  # duplicate check: body -> when accepted
+        self.holding: asyncio.Event | None = None  # set: answers to accepted messages wait
         self._msgids = itertools.count(1000)
 
     # --- what tests use -------------------------------------------------------------------
@@ -174,7 +175,10 @@ class FakeWeChat:
                 body = json.loads(await request.read()) if request.method == "POST" else {}
             except ValueError:
                 return _error(47001, "data format error")
-            return await handler(request, body if isinstance(body, dict) else {})
+            response = await handler(request, body if isinstance(body, dict) else {})
+            if self.holding is not None and channel not in ("mp_token", "work_token"):
+                await self.holding.wait()  # accepted, its answer late: a sender may die now
+            return response
 
         return endpoint
 
@@ -267,6 +271,13 @@ class FakeWeChat:
             (not isinstance(body.get("data"), dict), 47001, "data format error"),
         ]
         msgid = {"msgid": next(self._msgids)}
+        if body.get("client_msg_id") and not any(r[0] for r in refusals):
+            # WeChat's duplicate check: one message per openid and client_msg_id in 10 minutes
+            now, seen = self.clock.now(), f"template:{body['touser']}:{body['client_msg_id']}"
+            earlier = self._seen.get(seen)
+            if earlier is not None and now - earlier < timedelta(minutes=10):
+                return web.json_response({"errcode": 0, "errmsg": "ok", **msgid})
+            self._seen[seen] = now
         return self._accept("mp_template", str(body.get("touser")), body, refusals, msgid)
 
     async def _mp_subscribe(self, request: web.Request, body: dict[str, Any]) -> web.Response:
