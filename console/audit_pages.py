@@ -20,10 +20,9 @@ from console.reward_pages import STATUS_LABELS as REWARD_STATUS_LABELS
 from jubao import audit
 from jubao.audit import AuditEntry
 from jubao.keys import SESSIONS, SETTINGS
-from jubao.roles import Role
+from jubao.roles import READ_AUDIT
 from rewards.flow import ACTION_LABELS as REWARD_LABELS
 
-READ_AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
 PAGE_SIZE = 50
 ACTION_LABELS = (
     EVENT_LABELS

@@ -20,7 +20,16 @@ from aiohttp.typedefs import Handler
 from aiohttp.web_urldispatcher import AbstractRoute
 
 from jubao.middlewares import ApiError
-from jubao.roles import READ_REPORTS, READ_STATS, REVEAL_IDENTITY, TAKE_CALLS, Role
+from jubao.roles import (
+    READ_AUDIT,
+    READ_REPORTS,
+    READ_REWARDS,
+    READ_STATS,
+    REVEAL_IDENTITY,
+    TAKE_CALLS,
+    WRITE_THREAD,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -43,9 +52,6 @@ class Permission:
 
 
 ANY_STAFF = frozenset(Role)  # signed in, whatever the role
-READ_REWARDS = frozenset({Role.DISPATCHER, Role.LEADER, Role.FINANCE, Role.AUDITOR})
-READ_AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
-WRITE_THREAD = frozenset({Role.DISPATCHER, Role.LEADER, Role.OFFICER})  # the auditor reads
 PAY = frozenset({Role.FINANCE})
 ADMIN = frozenset({Role.ADMIN})
 

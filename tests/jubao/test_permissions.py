@@ -151,9 +151,11 @@ async def test_every_api_row_answers_every_role_as_declared(walk, role):
     assert wrong == []
 
 
-async def test_every_public_row_answers_without_sign_in(client):
+@pytest.mark.parametrize("role", [*Role, NOBODY])
+async def test_every_public_row_answers_every_role_alike(walk, role):
+    staff, who = walk["staff"], USERS[role] if role else None
     for (method, path), ok in PUBLIC_OK.items():
-        response = await client.request(method, path)
+        response = await staff.client.request(method, path, headers=staff._headers(who))
         assert response.status == ok, (method, path)
 
 
