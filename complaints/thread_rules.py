@@ -6,11 +6,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from complaints.lifecycle import Forbidden, Invalid
-from jubao.roles import Role
+from jubao.roles import WRITE_THREAD
 
 MAX_TEXT = 1000  # characters, for staff messages, notes and the reporter's replies
 REPORTER = "reporter"  # the author of the reporter's replies
-WRITERS = frozenset({Role.DISPATCHER, Role.LEADER, Role.OFFICER})  # officers: in their scope
 NOT_REACHABLE = "该举报经电话等渠道受理，无法通过微信留言"
 
 
@@ -22,7 +21,7 @@ class Kind(StrEnum):
 
 def may_write(role: str) -> bool:
     """Whether the role writes to reporters and notes (auditors and finance only read)."""
-    return role in WRITERS
+    return role in WRITE_THREAD
 
 
 def check_writer(role: str, kind: Kind) -> None:

@@ -21,10 +21,9 @@ from jubao import audit
 from jubao.audit import AuditEntry
 from jubao.inputs import BadInput, page_number
 from jubao.keys import SESSIONS, SETTINGS
-from jubao.roles import Role
+from jubao.roles import READ_AUDIT
 from rewards.flow import ACTION_LABELS as REWARD_LABELS
 
-READ_AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
 PAGE_SIZE = 50
 ACTION_LABELS = (
     EVENT_LABELS

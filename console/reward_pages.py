@@ -29,8 +29,8 @@ from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.inputs import BadInput, page_number
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
-from jubao.roles import READ_REPORTS, Role
-from rewards.api import READ_REWARDS, reward_json
+from jubao.roles import READ_REPORTS, READ_REWARDS, Role
+from rewards.api import reward_json
 from rewards.clocks import open_closed
 from rewards.flow import ACTION_LABELS, METHODS, MOVES, RewardAction
 from rewards.ledger import NoReward, Payee, act, closed_report, open_reward

@@ -24,6 +24,7 @@ from jubao.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import json_errors
 from jubao.migrate import schema_behind
 from jubao.outage import database_outage
+from jubao.permissions import declared_only
 from jubao.runtime import runtime
 from jubao.scheduler import scheduler
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_get("/api/v1/openapi.json", openapi_view(openapi_document()))
     for package in (bot, console, complaints, rewards, notifications):
         package.setup(app)
+    app.middlewares.append(declared_only)  # innermost: a route without a permission row is refused
     app.cleanup_ctx.append(background)
     app.cleanup_ctx.append(scheduler)
     return app

@@ -18,3 +18,6 @@ READ_REPORTS = frozenset({Role.DISPATCHER, Role.LEADER, Role.AUDITOR, Role.OFFIC
 REVEAL_IDENTITY = frozenset({Role.DISPATCHER, Role.LEADER})
 READ_STATS = frozenset({Role.DISPATCHER, Role.LEADER, Role.AUDITOR, Role.ADMIN})
 TAKE_CALLS = frozenset({Role.DISPATCHER})  # intake on a caller's behalf (hotline, visit, ...)
+READ_REWARDS = frozenset({Role.DISPATCHER, Role.LEADER, Role.FINANCE, Role.AUDITOR})
+READ_AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
+WRITE_THREAD = frozenset({Role.DISPATCHER, Role.LEADER, Role.OFFICER})  # officers: their scope

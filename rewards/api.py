@@ -18,13 +18,12 @@ from jubao.background import BACKGROUND
 from jubao.inputs import page_number
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import ApiError, json_object, json_response
-from jubao.roles import Role
+from jubao.roles import READ_REWARDS, Role
 from rewards.flow import RewardStatus
 from rewards.ledger import NoReward, act, closed_report, judge, open_reward
 from rewards.models import Reward, RewardEntry
 from rewards.payee import reveal_payee
 
-READ_REWARDS = frozenset({Role.DISPATCHER, Role.LEADER, Role.FINANCE, Role.AUDITOR})
 PAGE_SIZE = 50
 
 

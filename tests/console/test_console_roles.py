@@ -5,8 +5,9 @@ and the registry; statistics: dispatcher, leader, auditor, admin; the audit page
 admins; reveal: dispatcher and leader; intake: dispatchers; rewards: rewards/api.py READ_REWARDS
 and the moves of rewards/flow.py. Not signed in, a page or a form goes to the login (303).
 
-The table below is the contract as data. A route added to the console without a row here
-fails `test_every_console_route_has_an_expectation`."""
+Who may use each route is the permission table's (jubao/permissions.py, walked for the API
+by tests/jubao/test_permissions.py); this file says what an allowed role gets. A route added to
+the console without a row here fails `test_every_console_route_has_an_expectation`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 from aiohttp import FormData, web
 
+from jubao.permissions import REGISTRY_TABS, ROUTES, Permission, app_routes
+from jubao.roles import Role
 from tests.console.test_sign_in import CSRF, log_in
 from tests.staff import StaffApi
 
@@ -31,64 +34,60 @@ NOBODY = "nobody"  # not signed in
 LOGIN = (303, "/console/login")
 SUBSTANTIATED = {"finding": "substantiated", "summary": "通道堵塞属实", "fine": 100000}
 
-READ_REPORTS = {"dispatcher", "officer", "leader", "auditor"}
-READ_REWARDS = {"dispatcher", "leader", "finance", "auditor"}
-READ_STATS = {"dispatcher", "leader", "auditor", "admin"}
-READ_AUDIT = {"auditor", "admin"}
-REVEAL = {"dispatcher", "leader"}
-WRITE_THREAD = {"dispatcher", "leader", "officer"}  # the auditor reads only
-TAKE_CALLS = {"dispatcher"}
-ADMIN = {"admin"}
 Outcome = int | tuple[int, str]
+# (method, route as registered) -> what a role the permission table (jubao/permissions.py)
+# allows gets; every other role gets 403 and nobody signed in the login (303), unless the row
+# is public. A POST carries a valid CSRF token and the fields in FORMS: an allowed role gets its
+# validation answer (422) where the fields are incomplete on purpose, so the walk changes
+# nothing that a later row reads.
+OK: dict[tuple[str, str], Outcome] = {
+    ("GET", "/console/static/*"): 200,
+    ("GET", "/console/login"): 200,
+    ("POST", "/console/login"): 401,  # a wrong password
+    ("POST", "/console/logout"): LOGIN,  # walked last
+    ("GET", "/console/account"): 200,
+    ("POST", "/console/account/totp"): 422,  # no code
+    ("POST", "/console/account/totp/disable"): (303, "/console/account"),
+    ("GET", "/console/"): 200,
+    ("GET", "/console"): 200,
+    ("GET", "/console/reports"): 200,
+    ("GET", "/console/reports.csv"): 200,
+    ("GET", "/console/reports.xlsx"): 200,
+    ("GET", "/console/reports/new"): 200,
+    ("POST", "/console/reports/new"): 422,  # no description
+    ("GET", "/console/reports/{number}"): 200,
+    ("GET", "/console/reports/{number}/evidence/{id}"): 404,  # no such file
+    ("POST", "/console/reports/{number}/actions"): 422,  # no action
+    ("POST", "/console/reports/{number}/reveal"): 422,  # no reason
+    ("POST", "/console/reports/{number}/messages"): 422,  # no text
+    ("POST", "/console/reports/{number}/notes"): 422,  # no text
+    ("GET", "/console/rewards"): 200,
+    ("GET", "/console/rewards/{number}"): 200,
+    ("POST", "/console/rewards/{number}/actions"): 422,  # no action
+    ("POST", "/console/rewards/{number}/payee"): 422,  # no reason
+    ("GET", "/console/audit"): 200,
+    ("GET", "/console/stats"): 200,
+    ("GET", "/console/stats.csv"): 200,
+    ("GET", "/console/stats.xlsx"): 200,
+    ("GET", "/console/registry"): (303, "/console/registry/users"),
+    ("GET", "/console/registry/users"): 200,
+    ("POST", "/console/registry/users"): 422,  # no username
+    ("GET", "/console/registry/enterprises"): 200,
+    ("POST", "/console/registry/enterprises"): 422,  # no file
+    **{("GET", f"/console/registry/{tab}"): 200 for tab in REGISTRY_TABS},
+}
 
 
-def allowed(roles: set[str], ok: Outcome = 200, *, nobody: Outcome = LOGIN) -> dict[str, Outcome]:
-    """`ok` for `roles`, 403 for every other role, `nobody` when not signed in."""
-    return {role: ok if role in roles else 403 for role in ROLES} | {NOBODY: nobody}
+def allowed(permission: Permission, ok: Outcome) -> dict[str, Outcome]:
+    """`ok` for the roles `permission` allows, 403 for every other, the login when not signed
+    in; a public row answers everyone alike."""
+    if permission.public:
+        return {role: ok for role in (*ROLES, NOBODY)}
+    return {role: ok if permission.allows(Role(role)) else 403 for role in ROLES} | {NOBODY: LOGIN}
 
 
-EVERYONE = set(ROLES)
-# (method, route as registered) -> {role: status, or (status, Location)}. A POST carries a valid
-# CSRF token and the fields in FORMS: an allowed role gets its validation answer (422) where
-# the fields are incomplete on purpose, so the walk changes nothing that a later row reads.
 EXPECTED: dict[tuple[str, str], dict[str, Outcome]] = {
-    ("GET", "/console/static"): allowed(EVERYONE, nobody=200),
-    ("GET", "/console/login"): allowed(EVERYONE, nobody=200),
-    ("POST", "/console/login"): allowed(EVERYONE, 401, nobody=401),  # a wrong password
-    ("POST", "/console/logout"): allowed(EVERYONE, LOGIN),  # walked last
-    ("GET", "/console/account"): allowed(EVERYONE),
-    ("POST", "/console/account/totp"): allowed(EVERYONE, 422),  # no code
-    ("POST", "/console/account/totp/disable"): allowed(EVERYONE, (303, "/console/account")),
-    ("GET", "/console/"): allowed(EVERYONE),
-    ("GET", "/console"): allowed(EVERYONE),
-    ("GET", "/console/reports"): allowed(READ_REPORTS),
-    ("GET", "/console/reports.csv"): allowed(READ_REPORTS),
-    ("GET", "/console/reports.xlsx"): allowed(READ_REPORTS),
-    ("GET", "/console/reports/new"): allowed(TAKE_CALLS),
-    ("POST", "/console/reports/new"): allowed(TAKE_CALLS, 422),  # no description
-    ("GET", "/console/reports/{number}"): allowed(READ_REPORTS),
-    ("GET", "/console/reports/{number}/evidence/{id}"): allowed(READ_REPORTS, 404),  # no such file
-    ("POST", "/console/reports/{number}/actions"): allowed(READ_REPORTS, 422),  # no action
-    ("POST", "/console/reports/{number}/reveal"): allowed(REVEAL, 422),  # no reason
-    ("POST", "/console/reports/{number}/messages"): allowed(WRITE_THREAD, 422),  # no text
-    ("POST", "/console/reports/{number}/notes"): allowed(WRITE_THREAD, 422),  # no text
-    ("GET", "/console/rewards"): allowed(READ_REWARDS),
-    ("GET", "/console/rewards/{number}"): allowed(READ_REWARDS),
-    ("POST", "/console/rewards/{number}/actions"): allowed(READ_REWARDS, 422),  # no action
-    ("POST", "/console/rewards/{number}/payee"): allowed({"finance"}, 422),  # no reason
-    ("GET", "/console/audit"): allowed(READ_AUDIT),
-    ("GET", "/console/stats"): allowed(READ_STATS),
-    ("GET", "/console/stats.csv"): allowed(READ_STATS),
-    ("GET", "/console/stats.xlsx"): allowed(READ_STATS),
-    ("GET", "/console/registry"): allowed(ADMIN, (303, "/console/registry/users")),
-    ("GET", "/console/registry/users"): allowed(ADMIN),
-    ("POST", "/console/registry/users"): allowed(ADMIN, 422),  # no username
-    ("GET", "/console/registry/enterprises"): allowed(ADMIN),
-    ("POST", "/console/registry/enterprises"): allowed(ADMIN, 422),  # no file
-    **{
-        ("GET", f"/console/registry/{tab}"): allowed(ADMIN)
-        for tab in ("towns", "units", "officers", "rules", "deadlines", "rewards", "calendar")
-    },
+    route: allowed(ROUTES[route], ok) for route, ok in OK.items()
 }
 FORMS: dict[str, dict[str, str]] = {  # what each POST sends besides its csrf_token
     "/console/login": {"username": "wang", "password": "not-the-password"},
@@ -105,18 +104,18 @@ FORMS: dict[str, dict[str, str]] = {  # what each POST sends besides its csrf_to
 }
 # Officers read only their scope: a report of another town is not found, whatever the route
 # (even reveal, refused to officers in their scope: outside it the report is not there).
+# The rows the table declares scoped are exactly these.
 OUT_OF_SCOPE = {route for route in EXPECTED if route[1].startswith("/console/reports/{number}")}
+
+
+def test_the_scoped_console_rows_are_the_report_pages():
+    scoped = {key for key, row in ROUTES.items() if row.scoped and key[1].startswith("/console")}
+    assert scoped == OUT_OF_SCOPE
 
 
 def console_routes(app: web.Application) -> set[tuple[str, str]]:
     """Every (method, route) the app registers under /console (HEAD rides along with GET)."""
-    found = set()
-    for route in app.router.routes():
-        info = route.resource.get_info() if route.resource else {}
-        path = info.get("path") or info.get("formatter") or info.get("prefix") or ""
-        if path.startswith("/console") and route.method != "HEAD":
-            found.add((route.method, path))
-    return found
+    return {key for key in app_routes(app) if key[1].startswith("/console")}
 
 
 def test_every_console_route_has_an_expectation(client):  # type: ignore[no-untyped-def]
@@ -143,7 +142,7 @@ async def walk(client, sessions, clock, towns, reports):  # type: ignore[no-unty
 
 
 def concrete(route: str, number: str) -> str:
-    if route == "/console/static":
+    if route == "/console/static/*":
         return "/console/static/console.css"
     return route.replace("{number}", number).replace("{id}", "999999")
 
