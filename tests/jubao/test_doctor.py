@@ -14,6 +14,7 @@ from sqlalchemy import text
 from jubao.cli import build_parser
 from jubao.config import Settings
 from jubao.db import make_engine
+from jubao.migrate import head_revision
 from tests.conftest import CLOSED_PORT
 from tests.fake_wechat import CREDENTIALS
 
@@ -128,11 +129,19 @@ async def test_postgresql_without_secrets_and_wechat_unreachable(settings, tmp_p
 
 
 async def test_a_schema_behind_asks_for_db_upgrade(settings, fake_api, tmp_path):
-    engine = make_engine(settings.database_url)
-    async with engine.begin() as connection:
-        await connection.execute(text("UPDATE alembic_version SET version_num = '0018'"))
-    await engine.dispose()
-    code, out = await doctor(healthy(settings, fake_api.url), tmp_path)
+    async def stamp(revision: str) -> None:  # the PostgreSQL database is the session's
+        engine = make_engine(settings.database_url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision}
+            )
+        await engine.dispose()
+
+    await stamp("0018")
+    try:
+        code, out = await doctor(healthy(settings, fake_api.url), tmp_path)
+    finally:
+        await stamp(head_revision())
     (line,) = wrong_lines(out)
     assert code == 1 and "at revision 0018" in line and "jubao db upgrade" in line, out
 
