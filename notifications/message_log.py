@@ -22,7 +22,7 @@ class InboundMessage(Base):
     """One row per WeChat message (MsgId) or event (keyed hash of sender, time, event, key).
 
     `reply_enc` is the rendered reply, encrypted, kept so that a retry gets the same answer;
-    it is erased after ten minutes.
+    it is erased after ten minutes, and the row after seven days (bot/housekeeping.py).
 
     A row is written for every WeChat message, so it enters as few indexes as it can (each is
     a page SQLite writes at commit): a message has a MsgId and no event key, an event the

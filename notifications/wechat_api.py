@@ -262,6 +262,13 @@ class WeChatClient:
         except (KeyError, TypeError, ValueError):
             raise WeChatError(BAD_REPLY, "token reply without access_token", True) from None
 
+    async def check_credentials(self, api: Api) -> None:
+        """Fetch a token from WeChat now, past the shared one (`jubao doctor`): raises
+        WeChatError when the credentials are refused or WeChat cannot be reached. The token is
+        not kept; an Official Account's earlier one stays valid for five minutes, and a
+        refused one is fetched again by the next call that needs it."""
+        await self._fetch_token(api)
+
     async def refresh_tokens(self) -> list[str]:
         """Fetch ahead the tokens of the configured APIs that are near expiry (a scheduled job;
         a fresh token is only read from the cache). Returns the APIs checked."""

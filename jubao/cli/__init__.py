@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--host", help="listen address (default JUBAO_HOST or 127.0.0.1)")
         sub.add_argument("--port", type=int, help="listen port (default JUBAO_PORT or 8080)")
     command("worker", "server:worker", "reminders, digests and deliveries only")
+    command(
+        "doctor",
+        "doctor:doctor",
+        "check configuration, database and WeChat credentials; say what is wrong",
+    )
 
     command("upgrade", "database:upgrade", "apply migrations", group("db", "database schema"))
     registry = group("registry", "towns, units, officers, enterprises, rules, calendar")
