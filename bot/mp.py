@@ -11,6 +11,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from bot.conversation import Inbound
 from bot.exactly_once import AlreadyHandled, Envelope, not_handled
+from bot.flood import over_limit
 from bot.intake import INTAKE
 from bot.protocol import (
     Refusal,
@@ -25,7 +26,7 @@ from bot.protocol import (
 from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.inputs import BadInput, clean, integer, message_id
-from jubao.keys import CLOCK
+from jubao.keys import CLOCK, SESSIONS, VAULT
 from notifications.subscriptions import choices_of
 
 
@@ -79,6 +80,10 @@ async def callback(request: web.Request) -> web.Response:
         return web.Response(status=refusal.status, text=refusal.reason)
     intake = request.app[INTAKE]
     try:
+        async with request.app[SESSIONS].begin() as session:
+            refused = await over_limit(session, envelope, vault=request.app[VAULT], now=now)
+        if refused is not None:
+            return render(account, envelope, refused, request.query.get("nonce", ""), now)
         handled = await intake.handle(envelope, now)
     except AlreadyHandled:  # a WeChat retry (or one racing the first delivery)
         reply = await intake.stored_reply(envelope)

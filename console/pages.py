@@ -27,6 +27,7 @@ from console.sign_in import sign_in, sign_out, signed_in
 from jubao.auth import Staff
 from jubao.inputs import BadInput, clean_all
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from jubao.rate_limits import client_address, hit, hits
 from jubao.roles import READ_REPORTS, READ_STATS
 
 COOKIE = "jubao_session"
@@ -40,6 +41,11 @@ ROLE_LABELS = {
     "admin": "系统管理员",
 }
 BAD_LOGIN = "用户名或密码错误"
+# Failed logins per client address (any usernames) before the address must wait; the
+# per-username lock of console/sign_in.py is the other half.
+LOGIN_LIMIT = 30
+LOGIN_WINDOW = timedelta(minutes=15)
+TOO_MANY_LOGINS = "登录失败次数过多，请15分钟后再试。"
 
 
 def _cookie_options(request: web.Request) -> dict[str, object]:
@@ -95,12 +101,16 @@ async def login_view(request: web.Request) -> web.Response:
 async def login_post(request: web.Request) -> web.Response:
     form = await check_csrf(request, request.cookies.get(LOGIN_CSRF) or secrets.token_hex(8))
     username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
-    code = str(form.get("totp", ""))
+    code, now = str(form.get("totp", "")), request.app[CLOCK].now()
+    address = client_address(request, request.app[SETTINGS].trusted_proxies)
     async with request.app[SESSIONS].begin() as session:
+        if await hits(session, "login", address, now, LOGIN_WINDOW) >= LOGIN_LIMIT:
+            return await login_page(request, TOO_MANY_LOGINS, status=429, username=username)
         signed = await sign_in(
-            session, username, password, request.app[CLOCK].now(),
-            totp=code, vault=request.app[VAULT],
-        )  # fmt: skip
+            session, username, password, now, totp=code, vault=request.app[VAULT]
+        )
+        if signed is None:
+            await hit(session, "login", address, now, LOGIN_WINDOW)
     if signed is None:
         return await login_page(request, BAD_LOGIN, status=401, username=username)
     response = web.HTTPSeeOther("/console/")

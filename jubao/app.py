@@ -15,10 +15,12 @@ import console
 import notifications
 import rewards
 from bot.protocol import MAX_BODY_BYTES
-from jubao.background import background
+from jubao import rate_limits
+from jubao.background import background, register
 from jubao.clock import Clock
 from jubao.config import Settings
 from jubao.db import ping
+from jubao.headers import add_security_headers
 from jubao.identity import IdentityVault
 from jubao.keys import CLOCK, ENGINE, SESSIONS, SETTINGS, VAULT
 from jubao.middlewares import json_errors
@@ -61,6 +63,12 @@ def unavailable(reason: str) -> web.Response:
     return web.json_response({"status": "unavailable", "reason": reason}, status=503)
 
 
+async def purge_rate_counts(app: web.Application) -> int:
+    """Background job: rate-limit windows older than a day deleted."""
+    async with app[SESSIONS].begin() as session:
+        return await rate_limits.purge(session, app[CLOCK].now())
+
+
 async def resources(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx, first: the runtime's engine, sessions and WeChat client under app keys."""
     async with runtime(app[SETTINGS], clock=app[CLOCK], check_database=False) as built:
@@ -72,8 +80,10 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """`settings` must carry its secrets (see `config.with_secrets`)."""
     app = web.Application(
-        client_max_size=MAX_BODY_BYTES, middlewares=[json_errors, database_outage]
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[json_errors, database_outage, rate_limits.api_rate_limit],
     )
+    app.on_response_prepare.append(add_security_headers)
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock()
     app[VAULT] = IdentityVault(settings.identity_keys)
@@ -83,6 +93,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     for package in (bot, console, complaints, rewards, notifications):
         package.setup(app)
     app.middlewares.append(declared_only)  # innermost: a route without a permission row is refused
+    register(app, purge_rate_counts, every=rate_limits.PURGE_EVERY_SECONDS)
     app.cleanup_ctx.append(background)
     app.cleanup_ctx.append(scheduler)
     return app

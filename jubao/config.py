@@ -49,6 +49,8 @@ class Settings:
     media_dir: str = "./media"
     scheduler: bool = True
     log_level: str = "INFO"
+    # Reverse proxies whose X-Forwarded-For names the client (rate limits by address).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:

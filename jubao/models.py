@@ -9,6 +9,7 @@ import complaints.registry_models
 import console.models
 import jubao.audit
 import jubao.auth
+import jubao.rate_limits
 import notifications.message_log
 import notifications.models
 import notifications.subscriptions

@@ -24,6 +24,7 @@ function el(tag, attrs = {}, ...children) {
   for (const [name, value] of Object.entries(attrs)) {
     if (name === "class") node.className = value;
     else if (name === "text") node.textContent = value;
+    else if (name === "style") node.style.cssText = value; // CSSOM: allowed by the CSP
     else node.setAttribute(name, value);
   }
   for (const child of children) if (child) node.append(child);
