@@ -1,12 +1,13 @@
 """The thread with the reporter and the staff's internal notes on a report, in the caller's
 transaction: a staff message is stored and queued for the reporter through the bot (the channel
 the reporter notices use, complaints/notices.py); the reporter's `回复 编号 内容` is stored and
-the assignee (else the dispatchers) told that he replied; a note is stored and never sent."""
+the assignee (else the dispatchers) told that he replied — once an hour at most, however
+often he writes; a note is stored and never sent."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,11 @@ from complaints.thread_rules import (
 from jubao import audit
 from jubao.config import Settings
 from jubao.identity import IdentityVault
+from jubao.rate_limits import window_start
 from notifications.texts import render
+
+# A reporter's replies tell the staff at most once an hour per report (each is on the thread).
+REPLY_NOTICE_EVERY = timedelta(hours=1)
 
 TITLE = "工作人员留言"  # the template message's heading outside the 48-hour window
 
@@ -107,10 +112,11 @@ async def reporter_replies(
         session, actor=REPORTER, action="reply", subject=number, detail={"id": message.id}, at=now
     )
     officer = await session.get(Officer, report.assignee_id) if report.assignee_id else None
-    await notify_staff(
+    hour = window_start(now, REPLY_NOTICE_EVERY).strftime("%Y%m%d%H")
+    await notify_staff(  # one notice an hour however often he replies: the key says so
         session,
         (officer.wework_id,) if officer else "dispatchers",
-        f"reporter-reply:{report.number}:{message.id}",
+        f"reporter-reply:{report.number}:{hour}",
         "reporter_replied.txt.j2",
         vault=vault,
         now=now,
