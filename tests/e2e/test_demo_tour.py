@@ -31,6 +31,11 @@ async def shoot(page: Page, name: str, *, docs: bool = True) -> None:
         shutil.copy(path, DOCS_IMG / path.name)
 
 
+def csp(text: str) -> bool:
+    """Whether a console message is Chromium reporting a Content-Security-Policy violation."""
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 async def say(sim: Page, text: str, answer: str) -> None:
     """Type into the phone and wait for the account's answer containing `answer`."""
     await sim.locator("#phone-input").fill(text)
@@ -46,6 +51,9 @@ async def test_the_guided_tour_from_a_citizens_first_message_to_a_conclusion(bro
     sim = await context.new_page()
     errors: list[str] = []
     sim.on("pageerror", lambda error: errors.append(str(error)))
+    context.on(
+        "console", lambda message: errors.append(message.text) if csp(message.text) else None
+    )
 
     # 1. The citizen files a report on the phone.
     await sim.goto("/sim/")
