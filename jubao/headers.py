@@ -51,5 +51,7 @@ def security_headers(public_url: str) -> dict[str, str]:
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     """on_response_prepare: the headers, unless a handler set one of them itself."""
-    for name, value in security_headers(request.app[SETTINGS].public_url).items():
+    settings = request.config_dict.get(SETTINGS)  # a sub-app (the demo's fake WeChat) has none
+    public_url = settings.public_url if settings is not None else ""
+    for name, value in security_headers(public_url).items():
         response.headers.setdefault(name, value)

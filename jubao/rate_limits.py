@@ -119,7 +119,8 @@ async def api_rate_limit(request: web.Request, handler: Handler) -> web.StreamRe
     answer is 429 {"error": "rate_limited", …} with Retry-After, and the handler is not run."""
     if not request.path.startswith("/api/"):
         return await handler(request)
-    app, now = request.app, request.app[CLOCK].now()
+    app = request.config_dict
+    now = app[CLOCK].now()
     address = client_address(request, app[SETTINGS].trusted_proxies)
     async with app[SESSIONS].begin() as session:
         count = await hit(session, "api", address, now, API_WINDOW)

@@ -71,6 +71,7 @@ async def test_the_demo_pages_carry_them_too(aiohttp_client, settings):
         assert response.status == 200
         assert_hardened(response.headers)
         assert INLINE.findall(await response.text()) == [] or path.endswith(".js")
+    assert_hardened((await demo.get("/fake-wechat/cgi-bin/token")).headers)  # a sub-app
 
 
 async def test_behind_https_hsts_is_sent_and_the_cookie_is_secure(
