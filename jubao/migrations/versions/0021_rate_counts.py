@@ -1,7 +1,7 @@
 """Rate limits: fixed-window counters shared by every web process (jubao/rate_limits.py)
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 18:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import jubao.db
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
