@@ -16,6 +16,7 @@ from jubao import logs
 from jubao.app import create_app
 from jubao.keys import SESSIONS
 from jubao.logs import PathOnlyAccessLogger
+from jubao.permissions import PUBLIC, ROUTES
 
 SECRET = "举报人王秘密13800138000"
 STATEMENTS = {
@@ -51,12 +52,14 @@ def served_log():  # type: ignore[no-untyped-def]
 
 
 async def test_database_errors_never_log_the_values_they_were_given(
-    aiohttp_client, settings, clock, served_log
+    aiohttp_client, settings, clock, served_log, monkeypatch
 ):  # type: ignore[no-untyped-def]
     app = create_app(settings, clock=clock)
     for n in range(3):
         app.router.add_get(f"/faults/{n}", failing(n))  # aiohttp logs the error itself
         app.router.add_get(f"/api/v1/faults/{n}", failing(n))  # the API's middleware logs it
+        for path in (f"/faults/{n}", f"/api/v1/faults/{n}"):  # their permission rows
+            monkeypatch.setitem(ROUTES, ("GET", path), PUBLIC)
     client = await aiohttp_client(app, server_kwargs={"access_log_class": PathOnlyAccessLogger})
     for n in range(3):
         assert (await client.get(f"/faults/{n}")).status == 500
