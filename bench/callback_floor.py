@@ -12,7 +12,7 @@ the same number of encrypted 举报 messages from new citizens, per message:
   the real schema, BEGIN IMMEDIATE, the dialogue read, its upsert and the message-log insert,
   COMMIT (WAL, synchronous=NORMAL, jubao's checkpoint interval), with the state and the reply
   encrypted and the openid keyed-hashed as jubao does (IdentityVault);
-- jubao, dialogue-only: `bot.intake.SqliteIntake.handle`, commit included: what jubao does for
+- jubao, dialogue-only: `bot.intake.SqliteQuickIntake.handle`, commit included: what jubao does for
   this message (a dialogue-only step on SQLite) beyond the protocol;
 - jubao, session path: `bot.citizen_message.handle` in `sessions.begin()`, commit included:
   the way of the messages that need more (filing, queries), and of every message on PostgreSQL.
@@ -43,7 +43,7 @@ from bench.common import clean_environ
 from bot import citizen_message
 from bot.conversation import Inbound
 from bot.exactly_once import Envelope
-from bot.intake import SqliteIntake
+from bot.intake import SqliteQuickIntake
 from bot.protocol import check_timestamp, parse_xml
 from jubao.config import Settings, load_settings
 from jubao.db import make_engine, make_sessionmaker
@@ -120,7 +120,7 @@ async def jubao_layers(settings: Settings, count: int) -> tuple[float, float]:
     sessions = make_sessionmaker(engine)
     vault = IdentityVault(settings.identity_keys)
     database = make_url(settings.database_url).database
-    quick = SqliteIntake(database, sessions, vault, settings)  # type: ignore[arg-type]
+    quick = SqliteQuickIntake(database, sessions, vault, settings)  # type: ignore[arg-type]
     now = datetime.now(UTC)
     first = first_msg_id()
     serial = iter(range(10**9))
@@ -152,7 +152,7 @@ async def jubao_layers(settings: Settings, count: int) -> tuple[float, float]:
 
     try:
         async with sessions.turns:  # type: ignore[attr-defined]
-            if await quick.handle_dialogue_only(envelope(), now) is None:
+            if await quick.handle_quick(envelope(), now) is None:
                 raise RuntimeError("举报 is no longer dialogue-only")
         return await timed_async(by_quick_path), await timed_async(by_session)
     finally:

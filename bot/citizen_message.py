@@ -1,6 +1,7 @@
 """One inbound citizen message, handled exactly once inside the caller's transaction.
 
-The dialogue state is loaded, the pure `step` decides, its effect is carried out
+The sender's message is counted (bot/flood.py: past the limit it is answered so and goes no
+further), his dialogue state is loaded, the pure `step` decides, its effect is carried out
 (bot/effects.py), and the new state and the message log row with the encrypted reply are
 written, all in one transaction. Most messages only answer a question of the dialogue: their
 step has no effect, and `handle_dialogue_only` takes them on any Store without a session.
@@ -18,6 +19,7 @@ from bot.conversation import Conversation, Draft, EvidenceItem, Outcome, Step
 from bot.dialogue import needs_towns, step
 from bot.effects import carry_out, queues_work
 from bot.exactly_once import Envelope, log_message
+from bot.flood import over_limit
 from bot.store import CoreStore, Store, StoredDialogue
 from jubao.config import Settings
 from jubao.identity import IdentityVault
@@ -44,6 +46,9 @@ async def handle(
     reply. On PostgreSQL a concurrent retry waits on the first delivery's row locks.
     """
     store = await CoreStore.of(session)
+    refused = await over_limit(store, envelope, vault=vault, now=now)
+    if refused is not None:
+        return Handled(refused)
     loaded, outcome = await _decide(store, envelope, vault, now)
     outcome = await carry_out(session, outcome, envelope, loaded.hashes, vault, settings, now)
     return await _write(store, envelope, loaded, outcome, vault, now)
@@ -55,6 +60,9 @@ async def handle_dialogue_only(
     """`handle` for a message whose step has no effect (most dialogue answers), on the
     bot's store only; None, having written nothing, for any other message: `handle` decides
     it then, to the same outcome (`step` is pure)."""
+    refused = await over_limit(store, envelope, vault=vault, now=now)
+    if refused is not None:
+        return Handled(refused)
     loaded, outcome = await _decide(store, envelope, vault, now)
     if outcome.effect is not None:
         return None

@@ -2,23 +2,20 @@
 31st is answered once, politely; the rest of that minute gets silence ('success'), and none of
 it reaches the dialogue, a report or a staff member.
 
-Each over-limit message is logged with its reply like any other (bot/exactly_once.py), so a
-WeChat retry of it gets the same answer; a retry of a message logged before is never counted
-(`over_limit` looks it up first). The count is a row of jubao/rate_limits.py, shared by every
-web process; it is keyed by the openid's keyed hash, never the openid."""
+The count is a row of jubao/rate_limits.py's table, shared by every web process and keyed by
+the openid's keyed hash, never the openid. It is raised first in the transaction that handles
+the message (bot/citizen_message.py), so a WeChat retry, whose transaction is rolled back when
+the message log's row is found, is never counted; each over-limit message is logged with its
+reply like any other (bot/exactly_once.py), so a retry of it gets the same answer."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.exactly_once import Envelope, event_key, log_message
-from bot.store import CoreStore
-from jubao import rate_limits
+from bot.exactly_once import Envelope, log_message
+from bot.store import Store
 from jubao.identity import IdentityVault
-from notifications.message_log import InboundMessage
+from jubao.rate_limits import window_start
 
 LIMIT = 30
 WINDOW = timedelta(minutes=1)
@@ -33,27 +30,15 @@ def reply_over(count: int, limit: int = LIMIT) -> str | None:
     return TOO_MANY if count == limit + 1 else ""
 
 
-async def logged_before(session: AsyncSession, envelope: Envelope, vault: IdentityVault) -> bool:
-    """Whether this message is in the log already (a WeChat retry)."""
-    where = [InboundMessage.channel == envelope.channel]
-    if envelope.msg_id is not None:
-        where.append(InboundMessage.msg_id == envelope.msg_id)
-    else:
-        where.append(InboundMessage.event_key == event_key(envelope, vault))
-    return await session.scalar(select(InboundMessage.id).where(*where)) is not None
-
-
 async def over_limit(
-    session: AsyncSession, envelope: Envelope, *, vault: IdentityVault, now: datetime
+    store: Store, envelope: Envelope, *, vault: IdentityVault, now: datetime
 ) -> str | None:
     """None: handle the message as usual. Otherwise the reply it gets instead ('' for
-    silence), the message logged with it in this transaction; raises AlreadyHandled when a
-    retry of it raced in first (the caller answers with the stored reply)."""
-    if await logged_before(session, envelope, vault):
-        return None  # the intake answers the retry with its stored reply
+    silence), the message logged with it in this transaction; raises AlreadyHandled when it
+    is a retry (the caller's transaction is then rolled back, the count with it)."""
     sender = vault.lookup_hash(envelope.openid)
-    reply = reply_over(await rate_limits.hit(session, "mp", sender, now, WINDOW))
+    count = await store.count_message("mp", sender, window_start(now, WINDOW))
+    reply = reply_over(count)
     if reply is not None:
-        store = await CoreStore.of(session)
         await log_message(store, envelope, reply, vault=vault, now=now, openid_hash=sender)
     return reply

@@ -1,34 +1,42 @@
 """How the Official Account callback hands a message over: an `Intake`, chosen once when the
 app starts (`intake_context`), that handles it exactly once and commits before the reply.
 
-- `SessionIntake`: one ORM session's transaction per message (PostgreSQL; SQLite in memory).
-- `SqliteIntake`: SQLite in a file. Every message takes its turn in the process's
-  first-come-first-served queue (jubao/sqlite/turns.py); a dialogue-only message runs on a
-  connection of its own without an ORM session (jubao/sqlite/own_connection.py), which costs
-  half as much; any other is rolled back untouched and handled in a session within the same
-  turn, to the same outcome, so a citizen's messages are still decided in the order they came.
+One design on both databases, `QuickIntake`: a message whose step has no effect (most
+dialogue answers, the flood limit's answers) is handled on the driver's own connection with the
+bot's few statements (bot/quick_store.py), no ORM session; any other is rolled back untouched
+and handled in a session, to the same outcome (`step` is pure). Where the quick path's
+transaction comes from is the only difference:
 
-Either raises AlreadyHandled for a WeChat retry (the message log's conflict, nothing else) and
-answers it with `stored_reply`; any other error propagates, and nothing of it is kept.
+- PostgreSQL: a connection of the engine's pool (jubao/pooled_transactions.py);
+- SQLite in a file: a connection of its own (jubao/sqlite/own_connection.py), and every message
+  takes its turn in the process's first-come-first-served queue (jubao/sqlite/turns.py), the
+  session way included, so a citizen's messages are decided in the order they came.
+
+`SessionIntake` (SQLite in memory, where there is one connection) takes every message in a
+session. Each raises AlreadyHandled for a WeChat retry (the message log's conflict, nothing
+else) and answers it with `stored_reply`; any other error propagates, and nothing of it is kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import citizen_message
 from bot.citizen_message import Handled
 from bot.exactly_once import Envelope, stored_reply
-from bot.sqlite_store import SqliteStore
+from bot.quick_store import QuickStore
 from jubao.config import Settings
 from jubao.identity import IdentityVault
-from jubao.keys import SESSIONS, SETTINGS, VAULT
+from jubao.keys import ENGINE, SESSIONS, SETTINGS, VAULT
+from jubao.pooled_transactions import PooledTransactions
 from jubao.sqlite.own_connection import OwnConnection
 from jubao.sqlite.turns import QueuedSessionmaker
 
@@ -66,58 +74,94 @@ class SessionIntake:
         return None
 
 
-class SqliteIntake(SessionIntake):
+class Transactions(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """A transaction on a driver connection: `.raw` (jubao/raw_sql.py) and `.keep`."""
+
+    async def close(self) -> None: ...
+
+
+class QuickIntake(SessionIntake):
     def __init__(
         self,
-        database: str,
-        sessions: QueuedSessionmaker,
+        transactions: Transactions,
+        dialect_name: str,
+        sessions: async_sessionmaker[AsyncSession],
         vault: IdentityVault,
         settings: Settings,
     ) -> None:
         super().__init__(sessions, vault, settings)
-        self.queued = sessions
-        self.own = OwnConnection(database)
+        self.transactions, self.dialect_name = transactions, dialect_name
+
+    def turn(self) -> AbstractAsyncContextManager[Any]:
+        """What a message holds while it is handled (SQLite: the process's turn)."""
+        return contextlib.nullcontext()
+
+    def session_in_turn(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self.sessions.begin()
 
     async def handle(self, envelope: Envelope, now: datetime) -> Handled:
-        async with self.queued.turns:
-            handled = await self.handle_dialogue_only(envelope, now)
+        async with self.turn():
+            handled = await self.handle_quick(envelope, now)
             if handled is not None:
                 return handled
-            async with self.queued.begin_in_turn() as session:
+            async with self.session_in_turn() as session:
                 return await citizen_message.handle(
                     session, envelope, vault=self.vault, settings=self.settings, now=now
                 )
 
-    async def handle_dialogue_only(self, envelope: Envelope, now: datetime) -> Handled | None:
-        """The message handled and committed on the own connection, or None (rolled back,
+    async def handle_quick(self, envelope: Envelope, now: datetime) -> Handled | None:
+        """The message handled and committed on a driver connection, or None (rolled back,
         nothing written) when its step has an effect. The caller holds the turn."""
-        async with self.own.transaction() as transaction:
+        async with self.transactions.transaction() as transaction:
             handled = await citizen_message.handle_dialogue_only(
-                SqliteStore(transaction.sqlite), envelope, vault=self.vault, now=now
+                QuickStore(transaction.raw, self.dialect_name),
+                envelope,
+                vault=self.vault,
+                now=now,
             )
             transaction.keep = handled is not None
         return handled
 
     async def close(self) -> None:
-        async with self.queued.turns:
-            await self.own.close()
+        async with self.turn():
+            await self.transactions.close()
+
+
+class SqliteQuickIntake(QuickIntake):
+    def __init__(
+        self, database: str, sessions: QueuedSessionmaker, vault: IdentityVault, settings: Settings
+    ) -> None:
+        super().__init__(OwnConnection(database), "sqlite", sessions, vault, settings)
+        self.queued = sessions
+
+    def turn(self) -> AbstractAsyncContextManager[Any]:
+        return self.queued.turns
+
+    def session_in_turn(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self.queued.begin_in_turn()  # type: ignore[no-any-return]
 
 
 INTAKE = web.AppKey("intake", Intake)
 
 
 def choose_intake(
-    sessions: async_sessionmaker[AsyncSession], vault: IdentityVault, settings: Settings
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    vault: IdentityVault,
+    settings: Settings,
 ) -> Intake:
+    if engine.dialect.name == "postgresql":
+        return QuickIntake(PooledTransactions(engine), "postgresql", sessions, vault, settings)
     database = make_url(settings.database_url).database
     if isinstance(sessions, QueuedSessionmaker) and database and database != ":memory:":
-        return SqliteIntake(database, sessions, vault, settings)
+        return SqliteQuickIntake(database, sessions, vault, settings)
     return SessionIntake(sessions, vault, settings)
 
 
 async def intake_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx (after the runtime's): the intake for this app's database."""
-    app[INTAKE] = chosen = choose_intake(app[SESSIONS], app[VAULT], app[SETTINGS])
+    app[INTAKE] = chosen = choose_intake(app[ENGINE], app[SESSIONS], app[VAULT], app[SETTINGS])
     try:
         yield
     finally:

@@ -11,7 +11,6 @@ from wechatpy.crypto import WeChatCrypto
 
 from bot.conversation import Inbound
 from bot.exactly_once import AlreadyHandled, Envelope, not_handled
-from bot.flood import over_limit
 from bot.intake import INTAKE
 from bot.protocol import (
     Refusal,
@@ -26,7 +25,7 @@ from bot.protocol import (
 from jubao.background import BACKGROUND
 from jubao.config import Settings
 from jubao.inputs import BadInput, clean, integer, message_id
-from jubao.keys import CLOCK, SESSIONS, VAULT
+from jubao.keys import CLOCK
 from notifications.subscriptions import choices_of
 
 
@@ -80,10 +79,6 @@ async def callback(request: web.Request) -> web.Response:
         return web.Response(status=refusal.status, text=refusal.reason)
     intake = request.app[INTAKE]
     try:
-        async with request.app[SESSIONS].begin() as session:
-            refused = await over_limit(session, envelope, vault=request.app[VAULT], now=now)
-        if refused is not None:
-            return render(account, envelope, refused, request.query.get("nonce", ""), now)
         handled = await intake.handle(envelope, now)
     except AlreadyHandled:  # a WeChat retry (or one racing the first delivery)
         reply = await intake.stored_reply(envelope)

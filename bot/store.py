@@ -1,11 +1,11 @@
-"""Where the bot keeps a citizen's dialogue state and the message log, and reads the town list
-it numbers: the `Store` every intake uses, and `CoreStore`, its SQLAlchemy Core form on a
-session's connection (PostgreSQL, and SQLite's messages that need a session).
+"""Where the bot keeps a citizen's dialogue state, his message count and the message log, and
+reads the town list it numbers: the `Store` every intake uses, its statements (SQLAlchemy Core,
+built once per dialect), and `CoreStore`, which runs them on a session's connection (messages
+whose step has an effect, which need the session).
 
 This is the hot path of every WeChat message, so no ORM unit of work: building and flushing
-ORM statements cost more than the database did. The statements are built once per dialect.
-SQLite's dialogue-only messages use `SqliteStore` (bot/sqlite_store.py) instead. Values are
-encrypted by the caller.
+ORM statements cost more than the database did. The quick path runs the same statements on the
+driver's own connection (bot/quick_store.py). Values are encrypted by the caller.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from bot.models import Dialogue
 from complaints.registry_models import Town
 from jubao.db import insert_new_row
+from jubao.rate_limits import RateCount
 from notifications.message_log import InboundMessage
 
 DIALOGUES = Dialogue.__table__
 MESSAGES = InboundMessage.__table__
 TOWNS = Town.__table__  # the dialogue's numbered list, in registry order
+COUNTS = RateCount.__table__
 
 
 class MessageRow(TypedDict):
@@ -58,6 +60,11 @@ class Store(Protocol):
 
     async def drop_dialogue(self, key: str) -> None: ...
 
+    async def count_message(self, scope: str, subject: str, window_start: datetime) -> int:
+        """One more message from `subject` in that window (jubao/rate_limits.py's counter);
+        how many there are now, this one included. On PostgreSQL the row stays locked, so a
+        sender's messages are taken one after the other, his first one too."""
+
     async def claim_message(self, row: MessageRow) -> bool:
         """Log the message with its reply; False when it was logged before (a retry)."""
 
@@ -72,10 +79,11 @@ class Store(Protocol):
 
 
 @dataclass(frozen=True)
-class _Statements:
+class Statements:
     load_dialogue: Select
     save_dialogue: Insert
     drop_dialogue: Delete
+    count_message: Insert
     claim_message: Insert
     reply_by_msg_id: Select
     reply_by_event_key: Select
@@ -83,7 +91,7 @@ class _Statements:
 
 
 @cache
-def _statements(dialect_name: str) -> _Statements:
+def statements(dialect_name: str) -> Statements:
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     upsert = insert(DIALOGUES)
     upsert = upsert.on_conflict_do_update(
@@ -91,7 +99,12 @@ def _statements(dialect_name: str) -> _Statements:
         set_={"state_enc": upsert.excluded.state_enc, "updated_at": upsert.excluded.updated_at},
     )
     reply = select(MESSAGES.c.reply_enc).where(MESSAGES.c.channel == bindparam("channel"))
-    return _Statements(
+    count = insert(COUNTS)
+    count = count.on_conflict_do_update(
+        index_elements=[COUNTS.c.scope, COUNTS.c.subject, COUNTS.c.window_start],
+        set_={"hits": COUNTS.c.hits + 1},
+    ).returning(COUNTS.c.hits)
+    return Statements(
         # FOR UPDATE (PostgreSQL): a citizen's next message waits for the one before it
         # instead of overwriting its state.
         load_dialogue=select(DIALOGUES.c.openid_hash, DIALOGUES.c.state_enc)
@@ -99,6 +112,7 @@ def _statements(dialect_name: str) -> _Statements:
         .with_for_update(),
         save_dialogue=upsert,
         drop_dialogue=delete(DIALOGUES).where(DIALOGUES.c.openid_hash == bindparam("key")),
+        count_message=count,
         claim_message=insert_new_row(dialect_name, MESSAGES),
         reply_by_msg_id=reply.where(MESSAGES.c.msg_id == bindparam("msg_id")),
         reply_by_event_key=reply.where(MESSAGES.c.event_key == bindparam("event_key")),
@@ -111,7 +125,7 @@ class CoreStore:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
-        self.sql = _statements(connection.dialect.name)
+        self.sql = statements(connection.dialect.name)
 
     @staticmethod
     async def of(session: AsyncSession) -> CoreStore:
@@ -128,6 +142,10 @@ class CoreStore:
 
     async def drop_dialogue(self, key: str) -> None:
         await self.connection.execute(self.sql.drop_dialogue, {"key": key})
+
+    async def count_message(self, scope: str, subject: str, window_start: datetime) -> int:
+        values = {"scope": scope, "subject": subject[:64], "window_start": window_start}
+        return int(await self.connection.scalar(self.sql.count_message, {**values, "hits": 1}))
 
     async def claim_message(self, row: MessageRow) -> bool:
         return await self.connection.scalar(self.sql.claim_message, dict(row)) is not None

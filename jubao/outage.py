@@ -3,7 +3,8 @@
 An outage (PostgreSQL restarting, the network to it cut, SQLite's lock held too long) is not a
 bug: every route answers 503 without a traceback while it lasts — the API with {"error":
 "unavailable", …}, WeChat's callbacks with a short text that makes WeChat deliver again — and
-the pool's pre-ping reconnects as soon as the database is back (no restart of the service).
+the pool replaces the failed connections as soon as the database is back (no restart of the
+service).
 
 A database error's message may quote what the statement was given (asyncpg: "invalid input for
 query argument $1: '<value>'"; PostgreSQL: 'invalid input syntax for type integer: "<value>"'),

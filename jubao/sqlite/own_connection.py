@@ -1,10 +1,11 @@
 """A transaction on a sqlite3 connection of its own, outside SQLAlchemy.
 
 An ORM session's begin, commit and close cost twice what SQLite's own transaction does, so the
-bot's dialogue-only messages (bot/sqlite_intake.py) run their few statements on a connection
-kept for them. It is still one transaction, begun with BEGIN IMMEDIATE and committed before
-the caller goes on. The caller holds the process's turn (jubao/sqlite/turns.py), so this
-connection and the sessions' never contend for SQLite's write lock.
+bot's quick path (bot/intake.py: QuickIntake) runs its few statements on a connection kept for
+them; jubao/pooled_transactions.py is PostgreSQL's counterpart. It is still one transaction,
+begun with BEGIN IMMEDIATE and committed before the caller goes on. The caller holds the
+process's turn (jubao/sqlite/turns.py), so this connection and the sessions' never contend for
+SQLite's write lock.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from jubao.raw_sql import SqliteRaw
 from jubao.sqlite import driver
 
 log = logging.getLogger(__name__)
@@ -22,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Transaction:
-    sqlite: sqlite3.Connection
+    raw: SqliteRaw
     keep: bool = True  # set False to roll back at the end of the block instead of committing
 
 
@@ -40,7 +42,7 @@ class OwnConnection:
             self.connection = await driver.creator(self.path)()
         connection = self.connection
         try:
-            transaction = Transaction(await connection.begin())
+            transaction = Transaction(SqliteRaw(await connection.begin()))
             yield transaction
             if transaction.keep:
                 await connection.commit()

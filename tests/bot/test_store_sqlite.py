@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.dialects import sqlite
 
-from bot.sqlite_store import sqlite_time
 from jubao.db import UtcDateTime
+from jubao.raw_sql import sqlite_time
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""Dialogue-only answers on SQLite run on a connection of their own (bot/intake.py:
-SqliteIntake): exactly once, the same replies, and everything else still goes the session way."""
+"""Dialogue-only answers run on the driver's own connection, on SQLite and PostgreSQL alike
+(bot/intake.py: QuickIntake): exactly once, the same replies, and everything else still goes the
+session way."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ async def test_a_retried_plain_answer_gets_the_stored_reply_and_changes_nothing(
     # One step, not two: the description question is still the current one.
     assert "证据" in await wechat.say("o-own", "车间没有通风，工人不戴口罩打磨金属件。")
     if database_url.startswith("sqlite"):  # the answers above went on the own connection
-        assert wechat.client.app[INTAKE].own.connection is not None
+        assert wechat.client.app[INTAKE].transactions.connection is not None
 
 
 async def test_simultaneous_deliveries_of_a_plain_answer_act_once(wechat, sessions):
@@ -55,8 +56,8 @@ async def test_simultaneous_deliveries_of_a_plain_answer_act_once(wechat, sessio
 async def test_a_whole_report_mixes_dialogue_only_and_session_steps(
     wechat, database_url, monkeypatch
 ):
-    """On SQLite only the message that files goes the session way; every answer before it is
-    dialogue-only, taken on the own connection."""
+    """Only the message that files goes the session way; every answer before it is
+    dialogue-only, taken on the quick path."""
     by_session: list[str] = []
     handle = citizen_message.handle
 
@@ -69,10 +70,7 @@ async def test_a_whole_report_mixes_dialogue_only_and_session_steps(
     assert filed.number.startswith("ZJG-2026-")
     second = await wechat.file_report("o-own3", town="塘桥镇", place=PLACE)
     assert second.number != filed.number
-    if database_url.startswith("sqlite"):
-        assert by_session == ["1", "1"]  # the two confirmations, nothing else
-    else:  # PostgreSQL takes every message in a session: all 16
-        assert len(by_session) == 16
+    assert by_session == ["1", "1"]  # the two confirmations, nothing else
 
 
 async def test_a_citizens_messages_are_decided_in_the_order_they_came(
@@ -109,7 +107,7 @@ async def test_a_failed_commit_loses_nothing_and_the_retry_is_answered(
     if not database_url.startswith("sqlite"):
         pytest.skip("the own connection exists on SQLite only")
     await at_place_question(wechat, "o-disk")
-    own = wechat.client.app[INTAKE].own
+    own = wechat.client.app[INTAKE].transactions
     real_commit = driver.InlineConnection.commit
     failures = [sqlite3.OperationalError("database or disk is full")]
 
