@@ -19,10 +19,11 @@ from bot.conversation import Conversation, Draft, EvidenceItem, Outcome, Step
 from bot.dialogue import needs_towns, step
 from bot.effects import carry_out, queues_work
 from bot.exactly_once import Envelope, log_message
-from bot.flood import over_limit
+from bot.flood import WINDOW, over_limit
 from bot.store import CoreStore, Store, StoredDialogue
 from jubao.config import Settings
 from jubao.identity import IdentityVault
+from jubao.rate_limits import window_start
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,11 @@ async def handle(
     reply. On PostgreSQL a concurrent retry waits on the first delivery's row locks.
     """
     store = await CoreStore.of(session)
-    refused = await over_limit(store, envelope, vault=vault, now=now)
+    loaded = await _load(store, envelope, vault, now)
+    refused = await _refused(store, envelope, loaded, vault, now)
     if refused is not None:
-        return Handled(refused)
-    loaded, outcome = await _decide(store, envelope, vault, now)
+        return refused
+    outcome = await _decide(store, envelope, loaded, now)
     outcome = await carry_out(session, outcome, envelope, loaded.hashes, vault, settings, now)
     return await _write(store, envelope, loaded, outcome, vault, now)
 
@@ -60,10 +62,11 @@ async def handle_dialogue_only(
     """`handle` for a message whose step has no effect (most dialogue answers), on the
     bot's store only; None, having written nothing, for any other message: `handle` decides
     it then, to the same outcome (`step` is pure)."""
-    refused = await over_limit(store, envelope, vault=vault, now=now)
+    loaded = await _load(store, envelope, vault, now)
+    refused = await _refused(store, envelope, loaded, vault, now)
     if refused is not None:
-        return Handled(refused)
-    loaded, outcome = await _decide(store, envelope, vault, now)
+        return refused
+    outcome = await _decide(store, envelope, loaded, now)
     if outcome.effect is not None:
         return None
     return await _write(store, envelope, loaded, outcome, vault, now)
@@ -73,18 +76,33 @@ async def handle_dialogue_only(
 class _Loaded:
     hashes: list[str]  # the sender's lookup hashes, newest key first
     stored: StoredDialogue | None
+    conversation: Conversation | None  # the stored dialogue, decrypted
+    count: int  # his messages in the flood limit's window, this one included
 
 
-async def _decide(
-    store: Store, envelope: Envelope, vault: IdentityVault, now: datetime
-) -> tuple[_Loaded, Outcome]:
-    """The sender's dialogue loaded and the pure `step` taken on this message."""
+async def _load(store: Store, envelope: Envelope, vault: IdentityVault, now: datetime) -> _Loaded:
+    """The sender's message counted and his dialogue loaded, in one go."""
     hashes = vault.lookup_hashes(envelope.openid)
-    stored = await store.load_dialogue(hashes)
+    count, stored = await store.count_and_load("mp", hashes, window_start(now, WINDOW))
     conversation = decode(vault.decrypt(stored.state_enc)) if stored else None
+    return _Loaded(hashes, stored, conversation, count)
+
+
+async def _refused(
+    store: Store, envelope: Envelope, loaded: _Loaded, vault: IdentityVault, now: datetime
+) -> Handled | None:
+    """Past the flood limit: the message answered and logged, going no further."""
+    reply = await over_limit(
+        store, envelope, loaded.count, sender=loaded.hashes[0], vault=vault, now=now
+    )
+    return Handled(reply) if reply is not None else None
+
+
+async def _decide(store: Store, envelope: Envelope, loaded: _Loaded, now: datetime) -> Outcome:
+    """The pure `step` taken on this message."""
+    conversation = loaded.conversation
     towns = await store.town_names() if needs_towns(conversation) else []
-    outcome = step(conversation, envelope.inbound, towns, now)
-    return _Loaded(hashes, stored), outcome
+    return step(conversation, envelope.inbound, towns, now)
 
 
 async def _write(

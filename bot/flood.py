@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from bot.exactly_once import Envelope, log_message
 from bot.store import Store
 from jubao.identity import IdentityVault
-from jubao.rate_limits import window_start
 
 LIMIT = 30
 WINDOW = timedelta(minutes=1)
@@ -31,13 +30,18 @@ def reply_over(count: int, limit: int = LIMIT) -> str | None:
 
 
 async def over_limit(
-    store: Store, envelope: Envelope, *, vault: IdentityVault, now: datetime
+    store: Store,
+    envelope: Envelope,
+    count: int,
+    *,
+    sender: str,
+    vault: IdentityVault,
+    now: datetime,
 ) -> str | None:
-    """None: handle the message as usual. Otherwise the reply it gets instead ('' for
-    silence), the message logged with it in this transaction; raises AlreadyHandled when it
-    is a retry (the caller's transaction is then rolled back, the count with it)."""
-    sender = vault.lookup_hash(envelope.openid)
-    count = await store.count_message("mp", sender, window_start(now, WINDOW))
+    """None: handle the message as usual. Otherwise, `count` being the sender's messages in
+    this window (counted by Store.count_and_load), the reply it gets instead ('' for silence),
+    the message logged with it in this transaction; raises AlreadyHandled when it is a retry
+    (the caller's transaction is then rolled back, the count with it)."""
     reply = reply_over(count)
     if reply is not None:
         await log_message(store, envelope, reply, vault=vault, now=now, openid_hash=sender)

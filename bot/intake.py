@@ -114,12 +114,11 @@ class QuickIntake(SessionIntake):
         """The message handled and committed on a driver connection, or None (rolled back,
         nothing written) when its step has an effect. The caller holds the turn."""
         async with self.transactions.transaction() as transaction:
+            store = QuickStore(transaction.raw, self.dialect_name)
             handled = await citizen_message.handle_dialogue_only(
-                QuickStore(transaction.raw, self.dialect_name),
-                envelope,
-                vault=self.vault,
-                now=now,
+                store, envelope, vault=self.vault, now=now
             )
+            await store.flush()  # nothing waits, but should a step ever write after its log row
             transaction.keep = handled is not None
         return handled
 

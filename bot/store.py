@@ -52,18 +52,17 @@ class StoredDialogue:
 class Store(Protocol):
     """The bot's tables inside one transaction."""
 
-    async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
-        """The sender's dialogue under any of his lookup hashes (newest key first); on
-        PostgreSQL locked, so that his next message waits for this one."""
+    async def count_and_load(
+        self, scope: str, hashes: list[str], window_start: datetime
+    ) -> tuple[int, StoredDialogue | None]:
+        """One more message from the sender (hashes[0]) in that window, counted by
+        jubao/rate_limits.py's counter, this one included; and his dialogue under any of his
+        lookup hashes (newest key first). On PostgreSQL both rows stay locked, so a sender's
+        messages are taken one after the other, his first one too."""
 
     async def save_dialogue(self, key: str, state_enc: str, now: datetime) -> None: ...
 
     async def drop_dialogue(self, key: str) -> None: ...
-
-    async def count_message(self, scope: str, subject: str, window_start: datetime) -> int:
-        """One more message from `subject` in that window (jubao/rate_limits.py's counter);
-        how many there are now, this one included. On PostgreSQL the row stays locked, so a
-        sender's messages are taken one after the other, his first one too."""
 
     async def claim_message(self, row: MessageRow) -> bool:
         """Log the message with its reply; False when it was logged before (a retry)."""
@@ -131,9 +130,13 @@ class CoreStore:
     async def of(session: AsyncSession) -> CoreStore:
         return CoreStore(await session.connection())
 
-    async def load_dialogue(self, hashes: list[str]) -> StoredDialogue | None:
+    async def count_and_load(
+        self, scope: str, hashes: list[str], window_start: datetime
+    ) -> tuple[int, StoredDialogue | None]:
+        counted = {"scope": scope, "subject": hashes[0], "window_start": window_start, "hits": 1}
+        count = int(await self.connection.scalar(self.sql.count_message, counted))
         row = (await self.connection.execute(self.sql.load_dialogue, {"hashes": hashes})).first()
-        return StoredDialogue(row.openid_hash, row.state_enc) if row else None
+        return count, StoredDialogue(row.openid_hash, row.state_enc) if row else None
 
     async def save_dialogue(self, key: str, state_enc: str, now: datetime) -> None:
         await self.connection.execute(
@@ -142,10 +145,6 @@ class CoreStore:
 
     async def drop_dialogue(self, key: str) -> None:
         await self.connection.execute(self.sql.drop_dialogue, {"key": key})
-
-    async def count_message(self, scope: str, subject: str, window_start: datetime) -> int:
-        values = {"scope": scope, "subject": subject[:64], "window_start": window_start}
-        return int(await self.connection.scalar(self.sql.count_message, {**values, "hits": 1}))
 
     async def claim_message(self, row: MessageRow) -> bool:
         return await self.connection.scalar(self.sql.claim_message, dict(row)) is not None
