@@ -16,7 +16,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.models import Evidence, Report
-from notifications.wechat_api import WeChatClient, WeChatError
+from notifications.wechat_api import WeChatClient
+from notifications.wechat_errors import WeChatError
 
 LEASE = timedelta(minutes=5)
 GIVE_UP_AFTER = timedelta(days=3)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from notifications.wechat_api import (
+from notifications.wechat_api import WeChatClient
+from notifications.wechat_errors import (
     NOT_CONFIGURED,
     OUTSIDE_THE_WINDOW,
     SUBSCRIPTION_WITHDRAWN,
-    WeChatClient,
     WeChatError,
 )
 

@@ -26,7 +26,8 @@ from jubao.db import insert_new_row
 from jubao.identity import IdentityVault
 from notifications.channels import CITIZEN_CHANNELS, Channel, Job, send
 from notifications.models import OutboxMessage
-from notifications.wechat_api import TIMEOUT, WeChatClient, WeChatError
+from notifications.wechat_api import WeChatClient
+from notifications.wechat_errors import TIMEOUT, WeChatError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import aiohttp
@@ -20,71 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jubao.clock import Clock
 from jubao.config import Settings
 from notifications.access_tokens import AccessTokens
-
-# errcodes of our own for failures WeChat did not answer (WeChat's own are -1 and >= 0)
-TIMEOUT = -1001
-NETWORK = -1002
-HTTP_ERROR = -1003
-BAD_REPLY = -1004
-NOT_CONFIGURED = -1005
-
-TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid, invalid, expired access_token
-# -1 system busy; 45009/45011/45033 rate and concurrency limits. 45015 (outside the 48-hour
-# window) and 45047 (too many messages in it) are final: a later try cannot succeed.
-RETRYABLE = frozenset({-1, 45009, 45011, 45033, *TOKEN_ERRORS})
-OUTSIDE_THE_WINDOW = frozenset({45015, 45047})  # a customer-service message no longer allowed
-SUBSCRIPTION_WITHDRAWN = 43101  # the citizen no longer accepts that subscribe message
-DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeChat Work's maximum: covers a retry after a lost reply
-# Template messages: WeChat sends one message per openid and client_msg_id for 10 minutes.
-TEMPLATE_DUPLICATE_CHECK_SECONDS = 600
+from notifications.wechat_errors import (
+    BAD_REPLY,
+    DUPLICATE_CHECK_SECONDS,
+    HTTP_ERROR,
+    NETWORK,
+    NOT_CONFIGURED,
+    TIMEOUT,
+    TOKEN_ERRORS,
+    Media,
+    Reply,
+    WeChatError,
+    checked,
+)
 
 Api = Literal["mp", "work"]
-
-
-class WeChatError(Exception):
-    """WeChat refused or did not answer. `errmsg` is WeChat's text or ours, never message data."""
-
-    def __init__(self, errcode: int, errmsg: str, retryable: bool) -> None:
-        super().__init__(errcode, errmsg, retryable)
-        self.errcode, self.errmsg, self.retryable = errcode, errmsg, retryable
-
-    def __str__(self) -> str:
-        return f"errcode {self.errcode}: {self.errmsg}"
-
-
-@dataclass(frozen=True)
-class Media:
-    content: bytes
-    content_type: str
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    content_type: str
-    body: bytes
-
-    @property
-    def is_json(self) -> bool:
-        return self.content_type.startswith(("application/json", "text/plain", "text/json"))
-
-    def json(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.body)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise WeChatError(BAD_REPLY, "reply is not a JSON object", retryable=True)
-        return data
-
-
-def _checked(data: dict[str, Any]) -> dict[str, Any]:
-    errcode = data.get("errcode", 0)
-    if errcode != 0:
-        errcode = errcode if isinstance(errcode, int) else BAD_REPLY
-        errmsg = str(data.get("errmsg", ""))[:150]
-        raise WeChatError(errcode, errmsg, retryable=errcode in RETRYABLE)
-    return data
 
 
 class WeChatClient:
@@ -122,7 +71,7 @@ class WeChatClient:
     async def mp_send_text(self, openid: str, content: str) -> None:
         """A customer-service message (only within 48 h of the citizen's last message)."""
         body = {"touser": openid, "msgtype": "text", "text": {"content": content}}
-        _checked((await self._call("mp", "POST", "/cgi-bin/message/custom/send", body=body)).json())
+        checked((await self._call("mp", "POST", "/cgi-bin/message/custom/send", body=body)).json())
 
     async def mp_send_template(
         self,
@@ -148,7 +97,7 @@ class WeChatClient:
         if client_msg_id:
             body["client_msg_id"] = client_msg_id
         path = "/cgi-bin/message/template/send"
-        return int(_checked((await self._call("mp", "POST", path, body=body)).json())["msgid"])
+        return int(checked((await self._call("mp", "POST", path, body=body)).json())["msgid"])
 
     async def mp_send_subscribe(
         self,
@@ -171,7 +120,7 @@ class WeChatClient:
         if page:
             body["page"] = page
         path = "/cgi-bin/message/subscribe/bizsend"
-        _checked((await self._call("mp", "POST", path, body=body)).json())
+        checked((await self._call("mp", "POST", path, body=body)).json())
 
     async def mp_media(self, media_id: str) -> Media:
         """A temporary media file (they die after 3 days); video comes by its video_url."""
@@ -182,7 +131,7 @@ class WeChatClient:
             raise WeChatError(BAD_REPLY, "media reply has neither content nor video_url", True)
         reply = await self._request("GET", media["video_url"])
         if reply.is_json:
-            _checked(reply.json())
+            checked(reply.json())
             raise WeChatError(BAD_REPLY, "video download answered JSON", retryable=True)
         return Media(reply.body, reply.content_type)
 
@@ -201,7 +150,7 @@ class WeChatClient:
             "duplicate_check_interval": DUPLICATE_CHECK_SECONDS,
         }
         reply = await self._call("work", "POST", "/cgi-bin/message/send", body=body)
-        return str(_checked(reply.json()).get("msgid", ""))
+        return str(checked(reply.json()).get("msgid", ""))
 
     async def work_send_text(self, touser: str, content: str) -> str:
         return await self.work_send(touser, "text", {"content": content})
@@ -216,14 +165,14 @@ class WeChatClient:
         """A message to a group chat created by the app (JUBAO_WORK_CHATID)."""
         msgtype = "markdown" if markdown else "text"
         body = {"chatid": chatid, "msgtype": msgtype, msgtype: {"content": content}, "safe": 0}
-        _checked((await self._call("work", "POST", "/cgi-bin/appchat/send", body=body)).json())
+        checked((await self._call("work", "POST", "/cgi-bin/appchat/send", body=body)).json())
 
     async def webhook_send(self, key: str, content: str, *, markdown: bool = False) -> None:
         """A message by the group robot (JUBAO_WORK_WEBHOOK_KEY); no access token involved."""
         msgtype = "markdown" if markdown else "text"
         url = f"{self._base('work')}/cgi-bin/webhook/send"
         body = {"msgtype": msgtype, msgtype: {"content": content}}
-        _checked((await self._request("POST", url, params={"key": key}, body=body)).json())
+        checked((await self._request("POST", url, params={"key": key}, body=body)).json())
 
     async def work_media(self, media_id: str) -> Media:
         media = await self._media("work", media_id)
@@ -255,7 +204,7 @@ class WeChatClient:
             params = {"corpid": self.settings.work_corpid, "corpsecret": self.settings.work_secret}
         reply = await self._request("GET", f"{self._base(api)}{path}", params=params)
         try:
-            data = _checked(reply.json())
+            data = checked(reply.json())
             return str(data["access_token"]), int(data.get("expires_in", 7200))
         except WeChatError as error:  # wrong credentials too: an operator can fix them
             raise WeChatError(error.errcode, f"token: {error.errmsg}", retryable=True) from None
@@ -294,7 +243,7 @@ class WeChatClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
-    ) -> _Reply:
+    ) -> Reply:
         """A call with an access token; a refused token is replaced and the call made again."""
         url = f"{self._base(api)}{path}"
         token = await self._token(api)
@@ -313,7 +262,7 @@ class WeChatClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
-    ) -> _Reply:
+    ) -> Reply:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self.timeout)
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
@@ -322,7 +271,7 @@ class WeChatClient:
             async with self._http.request(
                 method, url, params=params, data=data, headers=headers, timeout=self.timeout
             ) as response:
-                reply = _Reply(response.status, response.content_type, await response.read())
+                reply = Reply(response.status, response.content_type, await response.read())
         except TimeoutError:
             raise WeChatError(TIMEOUT, "timed out", retryable=True) from None
         except aiohttp.ClientError as error:
@@ -334,5 +283,5 @@ class WeChatClient:
     async def _media(self, api: Api, media_id: str) -> Media | dict[str, Any]:
         reply = await self._call(api, "GET", "/cgi-bin/media/get", params={"media_id": media_id})
         if reply.is_json:
-            return _checked(reply.json())
+            return checked(reply.json())
         return Media(reply.body, reply.content_type)

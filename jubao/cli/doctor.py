@@ -22,15 +22,8 @@ from jubao.cli.doctor_config import Finding, config_findings, environ_names, ok,
 from jubao.clock import Clock
 from jubao.config import ConfigError, Settings, load_settings
 from jubao.db import DatabaseUnavailable, check_reachable, make_engine, safe_url
-from notifications.wechat_api import (
-    BAD_REPLY,
-    HTTP_ERROR,
-    NETWORK,
-    TIMEOUT,
-    Api,
-    WeChatClient,
-    WeChatError,
-)
+from notifications.wechat_api import Api, WeChatClient
+from notifications.wechat_errors import BAD_REPLY, HTTP_ERROR, NETWORK, TIMEOUT, WeChatError
 
 CONNECT_SECONDS = 10.0
 WECHAT_SECONDS = 10.0

@@ -95,7 +95,7 @@ async def test_token_is_refreshed_five_minutes_before_expiry(api, fake_api, cloc
 async def test_failed_fetch_lets_the_next_call_try_again(api, fake_api):  # type: ignore[no-untyped-def]
     import pytest
 
-    from notifications.wechat_api import WeChatError
+    from notifications.wechat_errors import WeChatError
 
     fake_api.script("mp_token", {"errcode": -1, "errmsg": "system error"})
     with pytest.raises(WeChatError) as refused:

@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jubao.demo.fake_api import FakeWeChat
-from notifications.wechat_api import (
-    DUPLICATE_CHECK_SECONDS,
-    HTTP_ERROR,
-    TIMEOUT,
-    WeChatClient,
-    WeChatError,
-)
+from notifications.wechat_api import WeChatClient
+from notifications.wechat_errors import DUPLICATE_CHECK_SECONDS, HTTP_ERROR, TIMEOUT, WeChatError
 
 OPENID = "oDF3iY9ffA-hqb2vVvbr7qxf6A0Q"
 
