@@ -14,6 +14,34 @@ PASSWORD = "long enough password"
 _PASSWORD_HASH = ""
 
 
+async def add_user(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    username: str,
+    role: str,
+    *,
+    town: str | None = None,
+    wework_id: str | None = None,
+) -> str:
+    """A user as `jubao user add` makes one (one Argon2 hash shared, for speed); his API token
+    as `jubao token create` makes one."""
+    global _PASSWORD_HASH
+    _PASSWORD_HASH = _PASSWORD_HASH or await hash_password(PASSWORD)
+    async with sessions.begin() as session:
+        session.add(
+            User(
+                username=username,
+                role=role,
+                town=town,
+                wework_id=wework_id,
+                password_hash=_PASSWORD_HASH,
+                created_at=clock.now(),
+            )
+        )
+        await session.flush()
+        return await create_token(session, username, clock.now())
+
+
 class StaffApi:
     def __init__(
         self, client: TestClient, sessions: async_sessionmaker[AsyncSession], clock: Clock
@@ -24,22 +52,10 @@ class StaffApi:
     async def add(
         self, username: str, role: str, *, town: str | None = None, wework_id: str | None = None
     ) -> str:
-        """A user as `jubao user add` makes one (one Argon2 hash shared, for speed)."""
-        global _PASSWORD_HASH
-        _PASSWORD_HASH = _PASSWORD_HASH or await hash_password(PASSWORD)
-        async with self.sessions.begin() as session:
-            session.add(
-                User(
-                    username=username,
-                    role=role,
-                    town=town,
-                    wework_id=wework_id,
-                    password_hash=_PASSWORD_HASH,
-                    created_at=self.clock.now(),
-                )
-            )
-            await session.flush()
-            self.tokens[username] = await create_token(session, username, self.clock.now())
+        """A user as `jubao user add` makes one, with a token."""
+        self.tokens[username] = await add_user(
+            self.sessions, self.clock, username, role, town=town, wework_id=wework_id
+        )
         return username
 
     def _headers(self, who: str | None) -> dict[str, str]:

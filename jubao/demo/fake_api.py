@@ -3,8 +3,10 @@
 It answers the Official Account paths (JUBAO_MP_API_BASE) and the WeChat Work paths
 (JUBAO_WORK_API_BASE) as WeChat does: credentials and access tokens are checked (wrong
 secret 40001, wrong appid or corpid 40013, unknown token 40001, expired token 42001), every
-accepted message is recorded, and WeChat Work's duplicate check is honoured. Failures can be
-injected: a seeded failure rate, scripted next responses per channel, forced token expiry.
+accepted message is recorded, and the duplicate checks of WeChat Work's app messages and of
+template messages are honoured (what they hold back is recorded apart, in `duplicates`).
+Failures can be injected: a seeded failure rate, scripted next responses per channel, forced
+token expiry.
 
     fake = FakeWeChat(settings, clock=clock)
     app = fake.make_app()                    # or create_fake_api(settings) for the demo
@@ -75,6 +77,7 @@ class FakeWeChat:
         self.clock = clock or Clock()
         self.url = ""  # where it is served, for whoever serves it to fill in
         self.records: list[Sent] = []
+        self.duplicates: list[Sent] = []  # accepted but not delivered: WeChat's duplicate check
         self.listeners: list[Callable[[Sent], object]] = []  # told of each accepted message
         self.requests: Counter[str] = Counter()  # every request received, by channel
         self.out_of_window: set[str] = set()  # openids outside the 48-hour window (45015)
@@ -255,6 +258,9 @@ class FakeWeChat:
             listener(sent)
         return web.json_response({"errcode": 0, "errmsg": "ok", **(reply or {})})
 
+    def _duplicate(self, channel: str, to: str, body: dict[str, Any]) -> None:
+        self.duplicates.append(Sent(channel, to, _text_of(body), body, self.clock.now()))
+
     async def _mp_custom(self, request: web.Request, body: dict[str, Any]) -> web.Response:
         openid = str(body.get("touser", ""))
         refusals = [
@@ -276,6 +282,7 @@ class FakeWeChat:
             now, seen = self.clock.now(), f"template:{body['touser']}:{body['client_msg_id']}"
             earlier = self._seen.get(seen)
             if earlier is not None and now - earlier < timedelta(minutes=10):
+                self._duplicate("mp_template", str(body["touser"]), body)
                 return web.json_response({"errcode": 0, "errmsg": "ok", **msgid})
             self._seen[seen] = now
         return self._accept("mp_template", str(body.get("touser")), body, refusals, msgid)
@@ -318,6 +325,7 @@ class FakeWeChat:
             interval = timedelta(seconds=int(body.get("duplicate_check_interval", 1800)))
             earlier = self._seen.get(seen)
             if earlier is not None and now - earlier < interval:
+                self._duplicate("work_app", str(body.get("touser")), body)
                 return web.json_response({"errcode": 0, "errmsg": "ok", **msgid})
             self._seen[seen] = now
         return self._accept("work_app", str(body.get("touser")), body, refusals, msgid)

@@ -20,8 +20,6 @@ from notifications.channels import Channel
 from notifications.models import OutboxMessage
 from notifications.outbox import LEASE, deliver_due, put
 from notifications.wechat_api import WeChatClient
-from tests.conftest import TEST_KEY
-from tests.fake_wechat import CREDENTIALS
 from tests.faults.processes import Serve, environment
 from tests.notifications.conftest import CLIENT_TIMEOUT
 
@@ -81,8 +79,6 @@ async def test_a_worker_killed_mid_delivery_loses_nothing_and_doubles_only_witho
     await queue_all(sessions, vault, Clock().now())
     fake_api.holding = asyncio.Event()  # WeChat accepts each message, its answer hangs
     env = environment(api_settings, JUBAO_WORK_CHATID=CHATID, JUBAO_MP_TEMPLATE_ID="TPL-1")
-    env |= {f"JUBAO_{name.upper()}": value for name, value in CREDENTIALS.items()}
-    env["JUBAO_IDENTITY_KEYS"] = TEST_KEY
     worker = Serve(env, tmp_path, command="worker")
     worker.start()
     try:
