@@ -24,6 +24,8 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite+aiosqlite:///./jubao.db"
+    # PostgreSQL connections per process (web or worker), and no more: see jubao/db.py
+    database_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"

@@ -56,7 +56,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     """An engine tuned for its backend.
 
     SQLite runs inline on the event loop (see jubao/sqlite/driver.py) over one connection, so
@@ -82,7 +82,14 @@ def make_engine(url: str) -> AsyncEngine:
     # as much as a whole dialogue answer's statements. A connection that died (the server
     # restarted) fails its request with a 503 instead, and is replaced: SQLAlchemy invalidates
     # the pool on a disconnect it sees, jubao/pooled_transactions.py on one it does not.
-    return create_async_engine(url, pool_size=10, max_overflow=10, hide_parameters=True)
+    #
+    # `pool_size` connections and no overflow: a burst waits for a connection instead of
+    # opening more, which on a small machine only added backends contending for its cores
+    # (32 concurrent messages on 2 cores: 10 + 10 overflow 800-1,140/s, 10 + 0 1,050-1,260/s).
+    # N processes hold up to N x pool_size of the server's max_connections.
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, pool_timeout=30, hide_parameters=True
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -46,7 +46,7 @@ async def runtime(
     `check_database` is off (the web app starts anyway and says so on /healthz)."""
     clock = clock or Clock()
     vault = IdentityVault(settings.identity_keys) if settings.identity_keys else None
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.database_pool_size)
     try:
         if check_database:
             await check_reachable(engine)
