@@ -5,16 +5,19 @@ WeRoBot and gunicorn are never the project's dependencies)."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 
 from bench.bare_baseline import BARE_REPLY
-from bench.callback_messages import check_reply, official_account
+from bench.callback_messages import PATH, check_reply, official_account, signed_reports
 from bench.callback_servers import (
     HOST,
     REGISTRY,
@@ -104,5 +107,26 @@ def start(target: Target, workdir: Path, stack: ExitStack) -> tuple[str, int]:
     log = workdir / f"{slug(target)}-{port}.log"
     base_url, process = stack.enter_context(serving_process(argv, target.env, port, log))
     check_reply(base_url, official_account())
-    say(f"{target.name}: reply decrypted and checked")
+    check_refuses_forgery(base_url)
+    say(f"{target.name}: reply decrypted and checked, a forged signature refused")
     return base_url, process.pid
+
+
+def check_refuses_forgery(base_url: str) -> None:
+    """A message whose msg_signature is not the token's must get no encrypted answer: the
+    target really checks the message's signature (WeRoBot answers 500, jubao 4xx)."""
+    (signed,) = signed_reports(1, official_account())
+    query = re.sub(r"msg_signature=[0-9a-f]+", "msg_signature=" + "0" * 40, signed.query)
+    if query == signed.query:
+        raise RuntimeError("no msg_signature in the signed request to forge")
+    request = urllib.request.Request(
+        f"{base_url}{PATH}?{query}", data=signed.body, method="POST",
+        headers={"Content-Type": "text/xml"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode(errors="replace")
+    except urllib.error.HTTPError:
+        return
+    if "<Encrypt>" in body:
+        raise RuntimeError(f"{base_url} answered a message with a forged signature")
