@@ -140,6 +140,7 @@ def callback_part(args: argparse.Namespace, server_url: str | None) -> list[Row]
             paced: dict[str, Paced] = {
                 key: paced_run(server, load, server.rate / 2, workdir)
                 for key, server in servers.items()
+                if server.rate >= 2  # a server that answered nothing has no half rate
             }
             rows += paced_rows(servers, paced)
         if "e" in args.only:
@@ -194,8 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = "--quick, " if args.quick else ""
     print(machine)
     print(
-        f"run: {stamp}, {minutes:.0f} min; {mode}{args.rounds} round(s) of {args.duration} s "
-        f"loads, {args.connections} connections, wrk -t1; (c)/(d) at {args.reports:,} reports"
+        f"run: {stamp}, {minutes:.0f} min, rows {','.join(sorted(args.only))}; {mode}"
+        f"{args.rounds} round(s) of {args.duration} s loads, {args.connections} connections, "
+        f"wrk -t1; (c)/(d) at {args.reports:,} reports"
     )
     print()
     print(as_markdown(rows) if args.markdown else as_text(rows))
