@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench-callback bench-floor bench-sweep bench-console
+.PHONY: demo test lint bench bench-callback bench-floor bench-sweep bench-console
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Issue 15's one table (see README, Performance); makes .bench-venv/ (WeRoBot, gunicorn) once.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
 
 bench-callback: $(VENV)/.installed-test
 	$(BIN)/python -m bench.callback

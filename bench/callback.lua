@@ -17,7 +17,7 @@ if ok_ffi then
    ]])
 end
 
-local function now_us()
+function now_us() -- global: bench/paced.lua uses it
    if not ok_ffi then
       return 0
    end
@@ -27,7 +27,7 @@ local function now_us()
 end
 
 -- main state: the thread handles, read back in done()
-local threads = {}
+threads = {} -- global: bench/paced.lua reads it
 
 function setup(thread)
    table.insert(threads, thread)

@@ -48,6 +48,15 @@ def jubao_command() -> list[str]:
 @contextmanager
 def serving(argv: Sequence[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     """Run a server until the block ends (terminated, then killed); yields its base URL."""
+    with serving_process(argv, env, port, log) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def serving_process(
+    argv: Sequence[str], env: dict[str, str], port: int, log: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As serving(), yielding the process too (its pid, for its memory)."""
     base_url = f"http://{HOST}:{port}"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -61,7 +70,7 @@ def serving(argv: Sequence[str], env: dict[str, str], port: int, log: Path) -> I
         )
         try:
             wait_healthy(process, base_url, log)
-            yield base_url
+            yield base_url, process
         finally:
             stop(process)
 

@@ -37,9 +37,26 @@ class Result:
 
 
 BENCH_LINE = re.compile(r"^BENCH (.*)$", re.MULTILINE)
+PACE_LINE = re.compile(r"^PACE (.*)$", re.MULTILINE)
+PACED_SCRIPT = Path(__file__).with_name("paced.lua")
 
 
-def run_wrk(base_url: str, requests_file: Path, load: Load) -> dict[str, int]:
+def parse_wrk(stdout: str) -> dict[str, int]:
+    """The figures of the script's BENCH line, and of its PACE line if there is one."""
+    match = BENCH_LINE.search(stdout)
+    if match is None:
+        raise ValueError("no BENCH line in wrk's output")
+    lines = [match.group(1)] + [m.group(1) for m in PACE_LINE.finditer(stdout)]
+    return {
+        key: int(float(value)) for line in lines for key, value in re.findall(r"(\w+)=(\S+)", line)
+    }
+
+
+def run_wrk(
+    base_url: str, requests_file: Path, load: Load, rate: float | None = None
+) -> dict[str, int]:
+    """One wrk run as fast as the server answers, or with `rate` at that many requests/s."""
+    script, extra = (LUA_SCRIPT, []) if rate is None else (PACED_SCRIPT, [str(round(rate))])
     argv = [
         "wrk",
         "-t1",
@@ -48,18 +65,18 @@ def run_wrk(base_url: str, requests_file: Path, load: Load) -> dict[str, int]:
         f"--timeout={load.timeout}s",
         "--latency",
         "-s",
-        str(LUA_SCRIPT),
+        str(script),
         f"{base_url}{PATH}",
         "--",
         str(requests_file),
+        *extra,
     ]
     done = subprocess.run(
         argv, capture_output=True, text=True, timeout=load.duration + 60, check=False
     )
-    match = BENCH_LINE.search(done.stdout)
-    if done.returncode != 0 or match is None:
+    if done.returncode != 0 or BENCH_LINE.search(done.stdout) is None:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return {key: int(float(value)) for key, value in re.findall(r"(\w+)=(\S+)", match.group(1))}
+    return parse_wrk(done.stdout)
 
 
 def to_result(name: str, wrk: dict[str, int]) -> Result:
