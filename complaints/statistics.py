@@ -46,6 +46,16 @@ class Period:
         end = datetime(self.year + last // 12, last % 12 + 1, 1, tzinfo=tz)
         return start.astimezone(UTC), end.astimezone(UTC)
 
+    def month_bounds(self, tz: ZoneInfo) -> list[tuple[int, datetime, datetime]]:
+        """(month, start, end) in UTC of each of the period's local months."""
+        last = self.months[-1]
+        edges = [datetime(self.year, month, 1, tzinfo=tz) for month in self.months]
+        edges.append(datetime(self.year + last // 12, last % 12 + 1, 1, tzinfo=tz))
+        return [
+            (month, start.astimezone(UTC), end.astimezone(UTC))
+            for month, start, end in zip(self.months, edges, edges[1:], strict=False)
+        ]
+
     @property
     def label(self) -> str:
         quarter = QUARTER_LABELS[self.quarter] if self.quarter else ""
@@ -71,8 +81,10 @@ def period_of(year: object, quarter: object = None) -> Period:
     return Period(int(text), int(given))
 
 
-def local_month(moment: datetime, tz: ZoneInfo) -> int:
-    return moment.astimezone(tz).month
+def middle(count: int) -> tuple[int, int]:
+    """(offset, how many) of the middle value(s) of `count` sorted values: the one in the
+    middle, or the two around it when `count` is even."""
+    return (count - 1) // 2, 1 if count % 2 else 2
 
 
 def median_days(spans: Iterable[timedelta]) -> float | None:
