@@ -2,9 +2,9 @@
 (local time), read in a few aggregate queries. The rewards' side is rewards.statistics.
 
 A province's year is a few hundred thousand reports, so nothing here reads them row by row:
-one query counts everything (the months too, by their bounds in UTC), one groups by town,
-channel and rating together, and each median reads only its middle row or two, the database
-sorting the spans (bench: `python -m bench --only d`, 1 M reports)."""
+one query counts everything (the months too, by their bounds in UTC) for each town, channel and
+rating, and each median reads only its middle row or two, the database sorting the spans
+(bench: `python -m bench --only d`, 1 M reports)."""
 
 from __future__ import annotations
 
@@ -58,12 +58,25 @@ async def report_figures(
         "overdue": _count(overdue_condition(now)),
         **{f"month {m}": _count(_received_in(a, b)) for m, a, b in months},
     }
-    fines = func.sum(Report.fine)
-    row = (await session.execute(select(*counted.values(), fines).where(received))).one()
-    figures: dict[str, object] = {
-        key: int(value or 0) for key, value in zip(counted, row[:-1], strict=True)
-    }
-    figures["fines_amount"] = f"{Decimal(row[-1] or 0):.2f}"
+    groups = (Report.town_id, Report.channel, Report.rating)
+    totals: Counter[str] = Counter()
+    towns: Counter[int | None] = Counter()
+    channels: Counter[str] = Counter()
+    ratings: Counter[str] = Counter()
+    fines = Decimal(0)
+    grouped = await session.execute(
+        select(*groups, *counted.values(), func.sum(Report.fine)).where(received).group_by(*groups)
+    )
+    for town_id, channel, rating, *values, fine in grouped:
+        totals.update({key: int(value or 0) for key, value in zip(counted, values, strict=True)})
+        count = int(values[0])
+        towns[town_id] += count
+        channels[channel] += count
+        if rating is not None:
+            ratings[rating] += count
+        fines += Decimal(fine or 0)
+    figures: dict[str, object] = {key: totals.get(key, 0) for key in counted}
+    figures["fines_amount"] = f"{fines:.2f}"
     figures["median_days_to_accept"] = await _median_days(
         session,
         received,
@@ -79,7 +92,12 @@ async def report_figures(
     figures["by_month"] = {
         f"{period.year}-{m:02d}": figures.pop(f"month {m}") for m, _, _ in months
     }
-    await _breakdowns(session, received, figures)
+    names = await session.execute(select(Town.id, Town.name).order_by(Town.position, Town.id))
+    figures["by_town"] = {name: towns.get(town_id, 0) for town_id, name in names}
+    figures["by_channel"] = {key: channels.get(key, 0) for key in CHANNEL_LABELS}
+    figures["ratings"] = {key: ratings.get(key, 0) for key in RATINGS}
+    figures["rated"] = sum(ratings.values())
+    figures["satisfaction_rate"] = satisfaction_rate(figures["ratings"])  # type: ignore[arg-type]
     for key, action in (("urged", URGE), ("supervised", SUPERVISE)):
         figures[key] = await session.scalar(
             select(func.count(distinct(ReportEvent.report_id)))
@@ -121,29 +139,3 @@ def _days_between(
     if session.get_bind().dialect.name == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return later - earlier  # type: ignore[return-value]
-
-
-async def _breakdowns(
-    session: AsyncSession, received: ColumnElement[bool], figures: dict[str, object]
-) -> None:
-    """By town (every town of the registry in its order, those without reports with 0), by
-    channel and by rating, from one grouped query."""
-    grouped = await session.execute(
-        select(Report.town_id, Report.channel, Report.rating, func.count())
-        .where(received)
-        .group_by(Report.town_id, Report.channel, Report.rating)
-    )
-    towns: Counter[int | None] = Counter()
-    channels: Counter[str] = Counter()
-    ratings: Counter[str] = Counter()
-    for town_id, channel, rating, count in grouped:
-        towns[town_id] += count
-        channels[channel] += count
-        if rating is not None:
-            ratings[rating] += count
-    names = await session.execute(select(Town.id, Town.name).order_by(Town.position, Town.id))
-    figures["by_town"] = {name: towns.get(town_id, 0) for town_id, name in names}
-    figures["by_channel"] = {key: channels.get(key, 0) for key in CHANNEL_LABELS}
-    figures["ratings"] = {key: ratings.get(key, 0) for key in RATINGS}
-    figures["rated"] = sum(figures["ratings"].values())  # type: ignore[union-attr]
-    figures["satisfaction_rate"] = satisfaction_rate(figures["ratings"])  # type: ignore[arg-type]
