@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import pwd
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -125,17 +128,54 @@ def test_the_images_user_owns_where_the_defaults_put_the_database_and_media(tmp_
         assert image.host(folder).is_dir(), f"{folder} is not made in the image"
 
 
+def as_unprivileged_user(image: Image) -> tuple[list[str], Path | None]:
+    """The command prefix that runs as `nobody`, standing in for the image's user, with the
+    folders the Dockerfile chowns to that user given to `nobody`; ([], None) unless root and
+    `nobody` can run this checkout's Python."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        return [], None
+    nobody = pwd.getpwnam("nobody")
+    ids = [f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    probe = [setpriv, *ids, sys.executable, "-c", "import jubao.cli"]
+    if subprocess.run(probe, capture_output=True, cwd="/", timeout=60).returncode != 0:
+        return [], None  # this checkout is not readable by others: run as ourselves
+    root = Path(tempfile.mkdtemp(prefix="jubao-image-"))  # pytest's tmp_path is root's alone
+    root.chmod(0o755)
+    shutil.copytree(image.root, root, dirs_exist_ok=True)
+    for folder, user in image.owners.items():
+        if user == image.user:
+            for path in (
+                root / str(folder).lstrip("/"),
+                *(root / str(folder).lstrip("/")).rglob("*"),
+            ):
+                os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    return [setpriv, *ids], root
+
+
 def test_jubao_db_upgrade_creates_the_default_database_where_the_image_runs_it(tmp_path) -> None:
+    """As an unprivileged user when the tests run as root (as CI does): the folder must be
+    that user's, as in the image, or SQLite cannot create the database."""
     image = final_image(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JUBAO_")} | image.env
-    cwd = image.host(image.workdir)
-    jubao = Path(sys.executable).parent / "jubao"
-    ran = subprocess.run(
-        [str(jubao), "db", "upgrade"], cwd=cwd, env=env, capture_output=True, timeout=120
-    )
-    assert ran.returncode == 0, ran.stderr.decode()
-    database = make_url(image.env.get("JUBAO_DATABASE_URL", Settings().database_url)).database
-    assert database and image.host(image.resolve(database)).stat().st_size > 0
+    prefix, own_root = as_unprivileged_user(image)
+    image.root = own_root or image.root
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JUBAO_")} | image.env
+        jubao = Path(sys.executable).parent / "jubao"
+        ran = subprocess.run(
+            [*prefix, str(jubao), "db", "upgrade"],
+            cwd=image.host(image.workdir),
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
+        assert ran.returncode == 0, ran.stderr.decode()
+        default = Settings().database_url
+        database = make_url(image.env.get("JUBAO_DATABASE_URL", default)).database
+        assert database and image.host(image.resolve(database)).stat().st_size > 0
+    finally:
+        if own_root:
+            shutil.rmtree(own_root)
 
 
 def test_dockerignore_keeps_the_checkout_out_but_sends_what_pip_install_needs() -> None:
