@@ -2,9 +2,9 @@
 (local time), read in a few aggregate queries. The rewards' side is rewards.statistics.
 
 A province's year is a few hundred thousand reports, so nothing here reads them row by row:
-one query counts everything (the months too, by their bounds in UTC) for each town, channel and
-rating, and each median reads only its middle row or two, the database sorting the spans
-(bench: `python -m bench --only d`, 1 M reports)."""
+one query counts everything for each town, channel and rating, the months are counted from the
+index by their bounds in UTC, and each median reads only its middle row or two, the database
+sorting the spans (bench: `python -m bench --only d`, 1 M reports)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,6 @@ async def report_figures(
         "case_filed": _count(Report.case_filed.is_(True)),
         "criminal_referral": _count(Report.criminal_referral.is_(True)),
         "overdue": _count(overdue_condition(now)),
-        **{f"month {m}": _count(_received_in(a, b)) for m, a, b in months},
     }
     groups = (Report.town_id, Report.channel, Report.rating)
     totals: Counter[str] = Counter()
@@ -89,9 +88,7 @@ async def report_figures(
         Report.closed_at,
         int(figures.pop("closed")),  # type: ignore[call-overload]
     )
-    figures["by_month"] = {
-        f"{period.year}-{m:02d}": figures.pop(f"month {m}") for m, _, _ in months
-    }
+    figures["by_month"] = await _by_month(session, period, months)
     names = await session.execute(select(Town.id, Town.name).order_by(Town.position, Town.id))
     figures["by_town"] = {name: towns.get(town_id, 0) for town_id, name in names}
     figures["by_channel"] = {key: channels.get(key, 0) for key in CHANNEL_LABELS}
@@ -105,6 +102,20 @@ async def report_figures(
             .where(received, ReportEvent.action == action)
         )
     return figures
+
+
+async def _by_month(
+    session: AsyncSession, period: Period, months: list[tuple[int, datetime, datetime]]
+) -> dict[str, int]:
+    """Reports received in each local month: one count per month in one statement, each read
+    from the received_at index alone (as CASEs in the counting query they cost a quarter of
+    it on SQLite)."""
+    counts = [
+        select(func.count()).select_from(Report).where(_received_in(a, b)).scalar_subquery()
+        for _, a, b in months
+    ]
+    row = (await session.execute(select(*counts))).one()
+    return {f"{period.year}-{m:02d}": int(n) for (m, _, _), n in zip(months, row, strict=True)}
 
 
 async def _median_days(
