@@ -118,7 +118,7 @@ class QuickIntake(SessionIntake):
             handled = await citizen_message.handle_dialogue_only(
                 store, envelope, vault=self.vault, now=now
             )
-            await store.flush()  # nothing waits, but should a step ever write after its log row
+            await store.flush()  # a dialogue write no log row carried (none today) is kept too
             transaction.keep = handled is not None
         return handled
 

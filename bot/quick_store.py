@@ -35,8 +35,6 @@ class QuickStatements:
     drop_dialogue: RawStatement
     count_message: RawStatement
     claim_message: RawStatement
-    reply_by_msg_id: RawStatement
-    reply_by_event_key: RawStatement
     town_names: RawStatement
     save_and_claim: RawStatement | None  # PostgreSQL: the pairs in one statement
     drop_and_claim: RawStatement | None
@@ -98,8 +96,6 @@ def quick_statements(dialect_name: str) -> QuickStatements:
             sql.count_message, dialect, ["scope", "subject", "window_start", "hits"]
         ),
         claim_message=raw_statement(sql.claim_message, dialect, list(MessageRow.__annotations__)),
-        reply_by_msg_id=raw_statement(sql.reply_by_msg_id, dialect),
-        reply_by_event_key=raw_statement(sql.reply_by_event_key, dialect),
         town_names=raw_statement(sql.town_names, dialect),
         save_and_claim=_paired(_SAVE, dialect),
         drop_and_claim=_paired(_DROP, dialect),
@@ -146,7 +142,7 @@ class QuickStore:
         self.pending = ("drop", {"dialogue_key": key})
 
     async def flush(self) -> None:
-        """Write the dialogue write that waits, if any."""
+        """Write the dialogue write that waits, if any (claim_message carries it otherwise)."""
         if self.pending is not None:
             (kind, params), self.pending = self.pending, None
             if kind == "save":
@@ -163,13 +159,3 @@ class QuickStore:
             return await self.raw.one(paired, {**row, **params}) is not None
         await self.flush()
         return await self.raw.one(self.sql.claim_message, row) is not None
-
-    async def logged_reply(
-        self, channel: str, msg_id: int | None, event_key: str | None
-    ) -> str | None:
-        if msg_id is not None:
-            statement, params = self.sql.reply_by_msg_id, {"msg_id": msg_id}
-        else:
-            statement, params = self.sql.reply_by_event_key, {"event_key": event_key}
-        row = await self.raw.one(statement, {"channel": channel, **params})
-        return row[0] if row else None

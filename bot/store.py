@@ -70,12 +70,6 @@ class Store(Protocol):
     async def town_names(self) -> list[str]:
         """Town names in registry order: the numbered list of the dialogue."""
 
-    async def logged_reply(
-        self, channel: str, msg_id: int | None, event_key: str | None
-    ) -> str | None:
-        """The encrypted reply stored with a logged message (None if erased, empty or
-        unknown)."""
-
 
 @dataclass(frozen=True)
 class Statements:
@@ -155,6 +149,8 @@ class CoreStore:
     async def logged_reply(
         self, channel: str, msg_id: int | None, event_key: str | None
     ) -> str | None:
+        """The encrypted reply stored with a logged message (None if erased, empty or
+        unknown): a retry's answer, read in a session (bot/exactly_once.py: stored_reply)."""
         if msg_id is not None:
             statement, params = self.sql.reply_by_msg_id, {"msg_id": msg_id}
         else:
