@@ -7,7 +7,8 @@ On PostgreSQL every statement is a round trip, so a message's transaction is fou
 count and the dialogue in one statement; the dialogue's write and the message log's row in
 one; COMMIT. To make the second pair one, the dialogue's write waits in the store until the
 log row is claimed, which ends every message's transaction (bot/exactly_once.py), or until
-`flush`. SQLite, in-process, runs the same steps as separate statements."""
+`flush`. The pairs are built with SQLAlchemy Core too, as data-modifying CTEs over the same
+tables. SQLite, in-process, runs the same steps as separate statements."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import CTE, Select, bindparam, delete, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from bot.store import DIALOGUES, MessageRow, StoredDialogue, statements
+from bot.store import COUNTS, DIALOGUES, MESSAGES, MessageRow, StoredDialogue, statements
+from jubao.db import insert_new_row
 from jubao.raw_sql import RawConnection, RawStatement, raw_statement
 
 _DIALECTS: dict[str, Dialect] = {
@@ -44,45 +46,59 @@ class QuickStatements:
     def load_dialogue(self, count: int) -> RawStatement:
         """The dialogue under any of `count` lookup hashes (one per identity key)."""
         if count not in self.by_hashes:
-            marks = [bindparam(f"hash{index}") for index in range(count)]
-            query = select(DIALOGUES.c.openid_hash, DIALOGUES.c.state_enc).where(
-                DIALOGUES.c.openid_hash.in_(marks)
-            )
-            self.by_hashes[count] = raw_statement(query.with_for_update(), self.dialect)
+            query = _by_hashes(count).with_for_update()
+            self.by_hashes[count] = raw_statement(query, self.dialect)
         return self.by_hashes[count]
 
     def count_and_load(self, count: int) -> RawStatement:
         """PostgreSQL: the sender's count raised and his dialogue locked and read, one row."""
         if count not in self.counted_by_hashes:
-            marks = ", ".join(f":hash{index}" for index in range(count))
-            sql = (
-                f"WITH counted AS ({_COUNT}) SELECT counted.hits, found.openid_hash, "
-                "found.state_enc FROM counted LEFT JOIN LATERAL (SELECT openid_hash, "
-                f"state_enc FROM dialogues WHERE openid_hash IN ({marks}) FOR UPDATE) "
-                "AS found ON true"
+            counted = _count_values(postgresql.insert(COUNTS)).cte("counted")
+            found = _by_hashes(count).with_for_update().lateral("found")
+            query = select(counted.c.hits, found.c.openid_hash, found.c.state_enc).select_from(
+                counted.outerjoin(found, true())
             )
-            self.counted_by_hashes[count] = raw_statement(text(sql), self.dialect)
+            self.counted_by_hashes[count] = raw_statement(query, self.dialect)
         return self.counted_by_hashes[count]
 
 
-_COUNT = (
-    "INSERT INTO rate_counts (scope, subject, window_start, hits) "
-    "VALUES (:scope, :subject, :window_start, 1) "
-    "ON CONFLICT (scope, subject, window_start) DO UPDATE SET hits = rate_counts.hits + 1 "
-    "RETURNING hits"
-)
-_CLAIM = (
-    "INSERT INTO inbound_messages "
-    "(channel, msg_id, event_key, msg_type, received_at, reply_enc, openid_hash) "
-    "VALUES (:channel, :msg_id, :event_key, :msg_type, :received_at, :reply_enc, :openid_hash) "
-    "ON CONFLICT DO NOTHING RETURNING id"
-)
-_SAVE = (
-    "INSERT INTO dialogues (openid_hash, state_enc, updated_at) "
-    "VALUES (:dialogue_key, :state_enc, :updated_at) ON CONFLICT (openid_hash) "
-    "DO UPDATE SET state_enc = excluded.state_enc, updated_at = excluded.updated_at"
-)
-_DROP = "DELETE FROM dialogues WHERE openid_hash = :dialogue_key"
+def _by_hashes(count: int) -> Select:
+    marks = [bindparam(f"hash{index}") for index in range(count)]
+    return select(DIALOGUES.c.openid_hash, DIALOGUES.c.state_enc).where(
+        DIALOGUES.c.openid_hash.in_(marks)
+    )
+
+
+def _count_values(insert: postgresql.Insert) -> postgresql.Insert:
+    """The flood count's upsert (bot/store.py: count_message) with its values named."""
+    values = {name: bindparam(name) for name in ("scope", "subject", "window_start")}
+    upsert = insert.values(**values, hits=1)
+    return upsert.on_conflict_do_update(
+        index_elements=[COUNTS.c.scope, COUNTS.c.subject, COUNTS.c.window_start],
+        set_={"hits": COUNTS.c.hits + 1},
+    ).returning(COUNTS.c.hits)
+
+
+def _paired(write: str, dialect: Dialect) -> RawStatement | None:
+    """PostgreSQL: the dialogue's write (`save` or `drop`, its key `dialogue_key`) and the
+    message log's row in one statement, the write as a data-modifying CTE."""
+    if dialect.name != "postgresql":
+        return None
+    key = bindparam("dialogue_key")
+    written: CTE
+    if write == "save":
+        upsert = postgresql.insert(DIALOGUES).values(
+            openid_hash=key, state_enc=bindparam("state_enc"), updated_at=bindparam("updated_at")
+        )
+        excluded = upsert.excluded
+        written = upsert.on_conflict_do_update(
+            index_elements=[DIALOGUES.c.openid_hash],
+            set_={"state_enc": excluded.state_enc, "updated_at": excluded.updated_at},
+        ).cte("written")
+    else:
+        written = delete(DIALOGUES).where(DIALOGUES.c.openid_hash == key).cte("written")
+    claim = insert_new_row("postgresql", MESSAGES).add_cte(written)
+    return raw_statement(claim, dialect, list(MessageRow.__annotations__))
 
 
 @cache
@@ -97,15 +113,9 @@ def quick_statements(dialect_name: str) -> QuickStatements:
         ),
         claim_message=raw_statement(sql.claim_message, dialect, list(MessageRow.__annotations__)),
         town_names=raw_statement(sql.town_names, dialect),
-        save_and_claim=_paired(_SAVE, dialect),
-        drop_and_claim=_paired(_DROP, dialect),
+        save_and_claim=_paired("save", dialect),
+        drop_and_claim=_paired("drop", dialect),
     )
-
-
-def _paired(write: str, dialect: Dialect) -> RawStatement | None:
-    if dialect.name != "postgresql":
-        return None
-    return raw_statement(text(f"WITH written AS ({write}) {_CLAIM}"), dialect)
 
 
 class QuickStore:

@@ -39,8 +39,11 @@ def raw_statement(
     """`statement` compiled for `dialect`'s driver; `keys`: an INSERT's columns (the others
     are left to their defaults, as SQLAlchemy leaves them when a row names only these)."""
     compiled = statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
-    fixed = {name: value for name, value in compiled.params.items() if value is not None}
-    return RawStatement(str(compiled), tuple(compiled.positiontup or ()), fixed)
+    names = tuple(compiled.positiontup or ())
+    binds = [(name, compiled.binds[name]) for name in names]
+    # the values a statement was built with (`hits + 1`'s 1); an INSERT's columns are the caller's
+    fixed = {name: b.value for name, b in binds if not b.required and b.value is not None}
+    return RawStatement(str(compiled), names, fixed)
 
 
 class RawConnection(Protocol):
