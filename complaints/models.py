@@ -48,6 +48,17 @@ class Report(Base):
         ),
         Index("ix_reports_received_at_id", "received_at", "id", "status", "town_id", "assignee_id"),
         Index("ix_reports_town_id_status", "town_id", "status"),
+        # The statistics (complaints/statistics_queries.py): a year's breakdowns and the days
+        # from receipt to acceptance and to closing, counted without reading the reports.
+        Index(
+            "ix_reports_received_at_statistics",
+            "received_at",
+            "accepted_at",
+            "closed_at",
+            "town_id",
+            "channel",
+            "rating",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -87,6 +87,23 @@ def middle(count: int) -> tuple[int, int]:
     return (count - 1) // 2, 1 if count % 2 else 2
 
 
+def middle_days(days: Iterable[tuple[int, int]], offset: int, limit: int) -> tuple[int, int, int]:
+    """Where the middle rows are in a histogram of whole days, (day, reports) in day order:
+    the first and last day that hold rows offset .. offset + limit - 1 of the sorted spans, and
+    how many rows come before the first. A median then sorts those days' rows only."""
+    before, first, last = 0, None, None
+    for day, count in days:
+        if first is None and offset < before + count:
+            first, skipped = day, before
+        if offset + limit - 1 < before + count:
+            last = day
+            break
+        before += count
+    if first is None or last is None:
+        raise ValueError(f"the histogram holds fewer than {offset + limit} rows")
+    return first, last, skipped
+
+
 def median_days(spans: Iterable[timedelta]) -> float | None:
     """The median of the spans in days, to one decimal; None when there are none."""
     days = [span.total_seconds() / 86400 for span in spans]
