@@ -72,3 +72,52 @@ async def test_database_errors_never_log_the_values_they_were_given(
     if settings.database_url.startswith("postgresql"):
         assert "invalid input for query argument $1: (value not logged)" in written
         assert "SQLSTATE 22P02" in written  # what kind of error stays said
+
+
+REFUSE_WRITES = {  # the dialogue's write fails, PostgreSQL quoting a value as its errors do
+    "postgresql": (
+        [
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " RAISE EXCEPTION 'refused %', quote_literal(NEW.openid_hash); END $$",
+            "CREATE TRIGGER refuse BEFORE UPDATE ON dialogues"
+            " FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ],
+        ["DROP TRIGGER refuse ON dialogues", "DROP FUNCTION refuse()"],
+    ),
+    "sqlite": (
+        ["CREATE TRIGGER refuse BEFORE UPDATE ON dialogues BEGIN SELECT RAISE(ABORT, 'no'); END"],
+        ["DROP TRIGGER refuse"],
+    ),
+}
+
+
+async def test_a_failing_quick_path_logs_no_value_and_its_retry_is_answered(
+    wechat, sessions, database_url, served_log
+):  # type: ignore[no-untyped-def]
+    """A dialogue-only answer runs on the driver's own statements (bot/intake.py), whose
+    errors SQLAlchemy never wraps, and PostgreSQL's errors quote values (here the sender's keyed
+    hash). The delivery fails without a trace of them in the log, and WeChat's retry, once the
+    database takes writes again, is answered."""
+    await wechat.say("o-fail", "举报")
+    await wechat.say("o-fail", "1")
+    assert "单位名称和地址" in await wechat.say("o-fail", "塘桥镇")
+    dialect = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    refuse, allow = REFUSE_WRITES[dialect]
+    async with sessions.begin() as session:
+        openid_hash, state = (
+            await session.execute(text("SELECT openid_hash, state_enc FROM dialogues"))
+        ).one()
+        for statement in refuse:
+            await session.execute(text(statement))
+    signed = wechat.signed("o-fail", "text", Content="塘桥镇东街一家无名五金加工作坊")
+    failed = await wechat.post(signed)
+    assert failed.status == 500 and failed.reply == ""
+    written = served_log.getvalue()
+    assert "Traceback" in written  # the failure was logged, with its frames
+    for part in (openid_hash, state[:40], "Failing row", "塘桥镇东街"):
+        assert part not in written
+    async with sessions.begin() as session:
+        for statement in allow:
+            await session.execute(text(statement))
+    retried = await wechat.post(signed)
+    assert retried.status == 200 and "具体情况" in retried.reply
