@@ -2,7 +2,8 @@
 and in every `jubao worker`.
 
 Packages register their jobs in `setup(app)` with `every` and `daily`; the kernel adds only
-the background runner's tick (jubao/background.py). Every job must be idempotent across
+the background runner's tick (jubao/background.py), which in a `jubao worker --heartbeat`
+also beats (jubao/heartbeat.py). Every job must be idempotent across
 processes (lease claims, the reminder ledger, outbox keys); a failing run is logged and the
 next run tries again.
 """
