@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from jubao.clock import Clock
 from jubao.config import Settings
+from jubao.heartbeat import Heartbeat
 from jubao.identity import IdentityVault
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -14,3 +15,4 @@ CLOCK = web.AppKey("clock", Clock)
 VAULT = web.AppKey("vault", IdentityVault)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+HEARTBEAT = web.AppKey("heartbeat", Heartbeat)  # `jubao worker --heartbeat FILE` only

@@ -2,7 +2,8 @@
 and in every `jubao worker`.
 
 Packages register their jobs in `setup(app)` with `every` and `daily`; the kernel adds only
-the background runner's tick (jubao/background.py). Every job must be idempotent across
+the background runner's tick (jubao/background.py), which in a `jubao worker --heartbeat`
+also beats (jubao/heartbeat.py). Every job must be idempotent across
 processes (lease claims, the reminder ledger, outbox keys); a failing run is logged and the
 next run tries again.
 """
@@ -19,7 +20,8 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from jubao.background import BACKGROUND
-from jubao.keys import SETTINGS
+from jubao.db import DatabaseUnavailable, ping
+from jubao.keys import HEARTBEAT, SESSIONS, SETTINGS
 
 TimedJob = Callable[[web.Application], Awaitable[object]]
 BACKGROUND_SECONDS = 5  # the background runner's tick: deliveries, downloads, housekeeping
@@ -59,7 +61,20 @@ def daily(
 
 
 async def _background_tick(app: web.Application) -> None:
+    """The background run; then, in a worker with a heartbeat, a beat if the database answers.
+    The run swallows its jobs' failures, so it alone proves only that the loop turns: the
+    `SELECT 1` after it, through the same sessions (on SQLite, the same queue and write lock
+    every job waits on), proves the database answers too."""
     await app[BACKGROUND].run_once()
+    heartbeat = app.get(HEARTBEAT)
+    if heartbeat is None:
+        return
+    try:
+        await ping(app[SESSIONS])
+    except Exception as error:
+        heartbeat.miss(f"the database does not answer: {DatabaseUnavailable.reason(error)}")
+        return
+    heartbeat.beat()
 
 
 def _guarded(job: TimedJob, app: web.Application) -> Callable[[], Awaitable[None]]:

@@ -25,6 +25,27 @@ def iso_time(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
 
 
+def seconds(text: str) -> float:
+    """argparse type of --max-age: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+class CheckInstead(argparse.Action):
+    """`jubao worker --check-heartbeat FILE`: the command becomes the check alone
+    (jubao/cli/heartbeat.py), which loads neither the app nor the database, so that a health
+    check run every few seconds costs little."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        setattr(namespace, self.dest, values)
+        namespace.command = "heartbeat:check"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -56,7 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
         sub = command(name, target, help_text)
         sub.add_argument("--host", help="listen address (default JUBAO_HOST or 127.0.0.1)")
         sub.add_argument("--port", type=int, help="listen port (default JUBAO_PORT or 8080)")
-    command("worker", "server:worker", "reminders, digests and deliveries only")
+    worker = command("worker", "server:worker", "reminders, digests and deliveries only")
+    beats = worker.add_mutually_exclusive_group()
+    beats.add_argument(
+        "--heartbeat",
+        metavar="FILE",
+        help="rewrite FILE after each background tick (5 s) in which the database answered",
+    )
+    beats.add_argument(
+        "--check-heartbeat",
+        metavar="FILE",
+        action=CheckInstead,
+        help="start nothing: exit 0 if FILE is at most --max-age old, else 1 (a health check)",
+    )
+    worker.add_argument(
+        "--max-age",
+        type=seconds,
+        default=30.0,  # six ticks
+        metavar="SECONDS",
+        help="with --check-heartbeat: the oldest heartbeat still healthy (default 30)",
+    )
     command(
         "doctor",
         "doctor:doctor",

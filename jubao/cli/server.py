@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+from pathlib import Path
 
 from aiohttp import web
 
@@ -22,6 +23,8 @@ from jubao.cli.errors import say_error
 from jubao.cli.prepared import ready
 from jubao.config import Settings, load_settings, with_secrets
 from jubao.demo import banner, demo_app, demo_settings, seed
+from jubao.heartbeat import Heartbeat
+from jubao.keys import HEARTBEAT
 
 
 def listen(settings: Settings, args: argparse.Namespace) -> Settings:
@@ -74,17 +77,24 @@ def worker(args: argparse.Namespace) -> int:
     settings = with_secrets(load_settings()).replace(scheduler=True)
     logs.configure(settings.log_level)
     asyncio.run(ready(settings))
-    asyncio.run(work(settings))
+    heartbeat = Heartbeat(Path(args.heartbeat)) if args.heartbeat else None
+    asyncio.run(work(settings, heartbeat=heartbeat))
     return 0
 
 
-async def work(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """The app's background machinery and scheduler without an HTTP site, until a signal."""
+async def work(
+    settings: Settings, stop: asyncio.Event | None = None, *, heartbeat: Heartbeat | None = None
+) -> None:
+    """The app's background machinery and scheduler without an HTTP site, until a signal; with
+    a heartbeat, written after each background tick in which the database answered."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(create_app(settings), handle_signals=False)
+    app = create_app(settings)
+    if heartbeat is not None:
+        app[HEARTBEAT] = heartbeat
+    runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     logging.getLogger("jubao.worker").info("worker running: sweeps, digests, deliveries")
     try:

@@ -114,10 +114,13 @@ class FakeApiServer:
 
 
 class Serve:
-    """`jubao serve` on a loopback port (or `jubao worker`): start, kill -9, start again."""
+    """`jubao serve` on a loopback port (or `jubao worker`, with `options`): start, kill -9,
+    start again."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, command: str = "serve") -> None:
-        self.env, self.cwd, self.command = env, cwd, command
+    def __init__(
+        self, env: dict[str, str], cwd: Path, command: str = "serve", options: Sequence[str] = ()
+    ) -> None:
+        self.env, self.cwd, self.command, self.options = env, cwd, command, list(options)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -127,7 +130,7 @@ class Serve:
         log = self.cwd / f"{self.command}-{len(self.logs)}.log"
         self.logs.append(log)
         jubao = Path(sys.executable).parent / "jubao"
-        args = [str(jubao), self.command]
+        args = [str(jubao), self.command, *self.options]
         if self.command == "serve":
             args += ["--port", str(self.port)]
         with log.open("wb") as out:

@@ -18,6 +18,7 @@ import yaml
 
 from jubao.cli import build_parser
 from jubao.config import Settings, load_settings
+from tests.faults.heartbeats import JUBAO, MAX_AGE, exit_status, next_beat, until_unhealthy
 from tests.faults.processes import Serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,10 +146,26 @@ def test_web_runs_no_scheduler_publishes_no_port_and_trusts_only_the_proxy() -> 
 
 
 def health_command(name: str, replace: tuple[str, str] = ("", "")) -> list[str]:
-    """The service's health check as Docker runs it, with this venv's Python."""
-    kind, *command = SERVICES[name]["healthcheck"]["test"]
-    assert kind == "CMD" and command[0] == "python"
-    return [sys.executable, *(part.replace(*replace) for part in command[1:])]
+    """The service's health check as Docker runs it, with this venv's Python or jubao."""
+    kind, program, *arguments = SERVICES[name]["healthcheck"]["test"]
+    assert kind == "CMD" and program in ("python", "jubao")
+    found = {"python": sys.executable, "jubao": JUBAO}[program]
+    return [found, *(part.replace(*replace) for part in arguments)]
+
+
+def option_value(command: list[str], option: str) -> str:
+    assert option in command, f"{option} missing from {command}"
+    return command[command.index(option) + 1]
+
+
+def test_the_worker_health_check_reads_the_heartbeat_the_worker_writes_and_starts_nothing() -> None:
+    command, check = SERVICES["worker"]["command"], SERVICES["worker"]["healthcheck"]["test"]
+    written = option_value(command, "--heartbeat")
+    assert option_value(check, "--check-heartbeat") == written
+    assert written.startswith("/tmp/"), "the image's user jubao may write only /tmp and /data"
+    args = build_parser().parse_args(check[2:])
+    assert args.command == "heartbeat:check", "the check would start a worker"
+    assert args.max_age == float(option_value(check, "--max-age")) >= 30  # six ticks
 
 
 def sqlite_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -174,15 +191,21 @@ def test_the_web_health_check_passes_on_a_live_serve_and_fails_without_it(tmp_pa
     assert ran.returncode != 0, "healthy with no server listening"
 
 
-def test_the_worker_health_check_follows_the_worker_process(tmp_path) -> None:
-    worker = Serve(sqlite_environment(tmp_path), tmp_path, command="worker")
+async def test_the_worker_health_check_passes_while_it_beats_and_fails_once_it_is_gone(
+    tmp_path,
+) -> None:
+    named = option_value(SERVICES["worker"]["command"], "--heartbeat")
+    here = (named, str(tmp_path / "worker.heartbeat"))  # the container's /tmp
+    options = [part.replace(*here) for part in SERVICES["worker"]["command"][2:]]
+    check = health_command("worker", here)
+    check[check.index("--max-age") + 1] = f"{MAX_AGE:g}"
+    worker = Serve(sqlite_environment(tmp_path), tmp_path, command="worker", options=options)
     worker.start()
     try:
-        assert worker.process is not None
-        pid_one = ("/proc/1/", f"/proc/{worker.process.pid}/")  # the container's PID 1
-        ran = subprocess.run(health_command("worker", pid_one), capture_output=True, timeout=30)
-        assert ran.returncode == 0, ran.stderr.decode() + worker.log_text()
+        await next_beat(Path(here[1]), worker)
+        status, stderr = await exit_status(check)
+        assert status == 0, stderr + worker.log_text()
     finally:
         worker.kill()
-    ran = subprocess.run(health_command("worker", pid_one), capture_output=True, timeout=30)
-    assert ran.returncode != 0, "healthy with the worker gone"
+    stderr = await until_unhealthy(check)
+    assert stderr.startswith("jubao: the worker's last heartbeat is") and stderr.count("\n") == 1
