@@ -1,6 +1,8 @@
 """POST /api/v1/reports: a dispatcher registers a caller's report (SPEC §11 "Console"), with
 the console form's keys as JSON; 201 and the report as GET /api/v1/reports/{number} shows it,
-with the query code added this once."""
+with the query code added this once. With an `Idempotency-Key` header (16–64 letters, digits,
+`-` or `_`, a UUID say) the same request sent again files nothing: 200 and the report it filed,
+its `query_code` within 10 minutes of filing and `null` after (complaints/intake_submissions)."""
 
 from __future__ import annotations
 
@@ -32,13 +34,15 @@ async def create_view(request: web.Request) -> web.Response:
                 vault=request.app[VAULT],
                 settings=request.app[SETTINGS],
                 now=request.app[CLOCK].now(),
+                form_token=request.headers.get("Idempotency-Key"),
             )
         except InvalidIntake as error:
             raise ApiError(422, "invalid", str(error)) from None
         row = await find_report(session, Scope(None), filed.number)
         detail = detail_json(row, await timeline(session, row.report.id))
     request.app[BACKGROUND].soon()
-    return json_response({**detail, "query_code": filed.code}, status=201)
+    code = filed.code or None  # "" only when a request sent again comes after 10 minutes
+    return json_response({**detail, "query_code": code}, status=200 if filed.again else 201)
 
 
 def setup_routes(app: web.Application) -> None:

@@ -1,5 +1,6 @@
 """The timed and background jobs of reports, registered by `complaints.setup`: the reminder
-sweep every minute, the dispatchers' digest at 09:00, evidence downloads in the background."""
+sweep every minute, the dispatchers' digest at 09:00, evidence downloads in the background, and
+once a minute the query codes of console intake forms submitted over 10 minutes ago erased."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from aiohttp import web
 
 from complaints.digest import send_digest
 from complaints.evidence import fetch_due
+from complaints.intake_submissions import erase_codes
 from complaints.sweep import sweep_in_batches
 from jubao.background import BACKGROUND
 from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 from notifications import WECHAT_API
 
 SWEEP_SECONDS = 60
+ERASE_CODES_SECONDS = 60.0
 DIGEST_AT = {"hour": 9, "minute": 0}
 log = logging.getLogger(__name__)
 
@@ -40,3 +43,9 @@ async def fetch_evidence(app: web.Application) -> int:
     return await fetch_due(
         app[SESSIONS], app[WECHAT_API], app[SETTINGS].media_dir, app[CLOCK].now()
     )
+
+
+async def erase_intake_codes(app: web.Application) -> int:
+    """Background job: forget the query codes kept for resent intake forms (10 minutes)."""
+    async with app[SESSIONS].begin() as session:
+        return await erase_codes(session, app[CLOCK].now())

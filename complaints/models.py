@@ -210,3 +210,16 @@ class ReminderEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))
     sent: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IntakeSubmission(Base):
+    """A console intake form, once submitted (complaints/intake_submissions.py): the form's
+    token (hashed) and the report it filed, so that the same form sent again files nothing and
+    shows that report; the query code sealed for 10 minutes, to be shown again meanwhile."""
+
+    __tablename__ = "intake_submissions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    code_enc: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

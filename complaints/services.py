@@ -26,8 +26,9 @@ from jubao.identity import IdentityVault
 @dataclass(frozen=True)
 class Filed:
     number: str
-    code: str
+    code: str  # "" when it can no longer be shown (an intake form resent after 10 minutes)
     accept_by: datetime
+    again: bool = False  # the same intake form sent again: this was filed before, not now
 
 
 class UnknownTown(LookupError):

@@ -12,6 +12,7 @@ from aiohttp import web
 from complaints.deadlines import last_day
 from complaints.intake import take_call, town_names
 from complaints.intake_rules import InvalidIntake
+from complaints.intake_submissions import new_token
 from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, INTAKE_CHANNELS
 from console.pages import check_csrf, current, page
 from jubao.auth import Staff
@@ -52,28 +53,31 @@ async def _form(
 async def new_view(request: web.Request) -> web.Response:
     staff, csrf = await _dispatcher(request)
     values = {name: "" for name in FIELDS} | {"channel": "phone", "category": "hazard"}
-    return await _form(request, staff, csrf, values)
+    return await _form(request, staff, csrf, values | {"form_token": new_token()})
 
 
 async def new_post(request: web.Request) -> web.Response:
     staff, csrf = await _dispatcher(request)
     form = await check_csrf(request, csrf)
     values = {name: str(form.get(name, "")) for name in FIELDS}
+    token = str(form.get("form_token", "")) or None  # kept when the form comes back with 422
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
     try:
         async with request.app[SESSIONS].begin() as session:
             filed = await take_call(
                 session, values, staff.username, vault=request.app[VAULT], settings=settings,
-                now=now,
+                now=now, form_token=token,
             )  # fmt: skip
     except InvalidIntake as error:
-        return await _form(request, staff, csrf, values, str(error), 422)
+        return await _form(
+            request, staff, csrf, values | {"form_token": token or ""}, str(error), 422
+        )
     request.app[BACKGROUND].soon()
     response = page(
         request, "report_filed.html", staff, csrf, number=filed.number, code=filed.code,
-        accept_by=last_day(filed.accept_by, settings.tz),
+        accept_by=last_day(filed.accept_by, settings.tz), again=filed.again,
         channel=CHANNEL_LABELS[values["channel"]], named=bool(values["name"]),
     )  # fmt: skip
-    response.set_status(201)
+    response.set_status(200 if filed.again else 201)
     response.headers["Cache-Control"] = "no-store"  # the code is shown this once
     return response

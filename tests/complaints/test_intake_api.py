@@ -5,6 +5,7 @@ nothing goes to a WeChat user, for there is none."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -119,3 +120,29 @@ async def test_a_call_is_routed_and_timed_like_a_wechat_report_and_no_citizen_is
     assert status == 200 and rejected["status"] == "rejected"
     await app[BACKGROUND].run_once()
     assert len(fake.sent("mp_custom") + fake.sent("mp_template")) == 1
+
+
+async def test_a_request_sent_again_with_its_idempotency_key_files_nothing(staff, towns, clock):
+    """A hotline system that lost the answer sends the same request again: the same report,
+    its code while the 10 minutes last, then null; a new key files a new report."""
+    key = {"Idempotency-Key": "3f1c9a2e-7b4d-4e8a-9c61-2d5f0b8e7a13"}
+
+    async def send(headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        response = await staff.client.post(
+            "/api/v1/reports", json=CALL, headers=staff._headers("wang") | headers
+        )
+        return response.status, await response.json()
+
+    first, again = await send(key), await send(key)
+    assert (first[0], again[0]) == (201, 200)
+    assert again[1]["number"] == first[1]["number"]
+    assert again[1]["query_code"] == first[1]["query_code"] is not None
+    clock.advance(timedelta(minutes=10))
+    late = await send(key)
+    assert late[0] == 200 and late[1]["number"] == first[1]["number"]
+    assert late[1]["query_code"] is None
+    assert await listed(staff) == 1
+    other = await send({"Idempotency-Key": "another-key-of-sixteen"})
+    assert other[0] == 201 and other[1]["number"] != first[1]["number"]
+    assert (await send({"Idempotency-Key": "bad key"}))[0] == 422
+    assert await listed(staff) == 2

@@ -4,10 +4,15 @@ showing where it came from, reveal for a named caller, and every refusal."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from complaints.intake_submissions import erase_codes
+from complaints.models import IntakeSubmission
 from tests.console.test_report_pages import report_page
 from tests.console.test_sign_in import CSRF, log_in
 from tests.staff import StaffApi
@@ -123,4 +128,86 @@ async def test_only_a_dispatcher_registers_calls(console, who):
         posted = await console.post("/console/reports/new", data={"csrf_token": csrf, **CALL})
         assert posted.status == 403 and "只有信访办可以登记来电来访" in await posted.text()
     await log_in(console, "wang")
+    assert await total(console) == "0"
+
+
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+async def fill_in(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The form as the browser holds it: its CSRF token and its own form token."""
+    html = await (await client.get("/console/reports/new")).text()
+    return {
+        "csrf_token": CSRF.search(html).group(1),
+        "form_token": FORM_TOKEN.search(html).group(1),
+    }
+
+
+async def test_the_same_form_sent_again_files_nothing_and_shows_what_it_filed(console, clock):
+    """A reload of the confirmation page (the browser sends the form again), within the 10
+    minutes the code is kept: one report, the same number and code shown again."""
+    await log_in(console, "wang")
+    form = await fill_in(console) | CALL
+    first = await console.post("/console/reports/new", data=form)
+    html = await first.text()
+    number, code = NUMBER.search(html).group(1), CODE.search(html).group(1)
+    clock.advance(timedelta(minutes=9))
+    again = await console.post("/console/reports/new", data=form)
+    page = await again.text()
+    assert first.status == 201 and again.status == 200
+    assert "这张登记表已经提交过，没有重复登记" in page
+    assert NUMBER.search(page).group(1) == number and CODE.search(page).group(1) == code
+    assert await total(console) == "1"
+    another = await console.post("/console/reports/new", data=await fill_in(console) | CALL)
+    assert another.status == 201 and NUMBER.search(await another.text()).group(1) != number
+    assert await total(console) == "2"  # a new form is a new report
+
+
+async def test_a_double_click_files_one_report(console):
+    await log_in(console, "wang")
+    form = await fill_in(console) | CALL
+    both = await asyncio.gather(*(console.post("/console/reports/new", data=form) for _ in "12"))
+    pages = [await response.text() for response in both]
+    assert sorted(response.status for response in both) == [200, 201]
+    assert len({NUMBER.search(page).group(1) for page in pages}) == 1
+    assert len({CODE.search(page).group(1) for page in pages}) == 1  # shown on whichever lands
+    assert await total(console) == "1"
+
+
+async def test_after_ten_minutes_a_resent_form_shows_the_number_but_no_code(
+    console, clock, sessions
+):  # type: ignore[no-untyped-def]
+    await log_in(console, "wang")
+    form = await fill_in(console) | CALL
+    number = NUMBER.search(await (await console.post("/console/reports/new", data=form)).text())
+    clock.advance(timedelta(minutes=11))
+    async with sessions.begin() as session:
+        assert await erase_codes(session, clock.now()) == 1  # the job's run, a minute later
+        assert await session.scalar(select(IntakeSubmission.code_enc)) is None
+    again = await console.post("/console/reports/new", data=form)
+    page = await again.text()
+    assert again.status == 200 and NUMBER.search(page).group(1) == number.group(1)
+    assert CODE.search(page) is None and "查询码只在登记时显示，现已无法再次查看" in page
+    assert await total(console) == "1"
+
+
+async def test_a_wrong_field_keeps_the_form_token_so_the_corrected_form_files_once(console):
+    await log_in(console, "wang")
+    form = await fill_in(console) | CALL
+    wrong = await console.post("/console/reports/new", data=form | {"description": "太短"})
+    assert wrong.status == 422
+    assert FORM_TOKEN.search(await wrong.text()).group(1) == form["form_token"]
+    assert (await console.post("/console/reports/new", data=form)).status == 201
+    assert (await console.post("/console/reports/new", data=form)).status == 200
+    assert await total(console) == "1"
+
+
+@pytest.mark.parametrize(
+    "token", ["short", "x" * 65, "有中文的令牌有中文的令牌有中文的令牌", "a b c d e f g h i"]
+)
+async def test_a_form_token_no_form_of_ours_carries_is_refused_and_files_nothing(console, token):
+    await log_in(console, "wang")
+    form = await fill_in(console) | CALL | {"form_token": token}
+    refused = await console.post("/console/reports/new", data=form)
+    assert refused.status == 422 and "这张登记表已失效" in await refused.text()
     assert await total(console) == "0"

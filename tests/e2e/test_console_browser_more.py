@@ -58,6 +58,13 @@ async def test_a_dispatcher_registers_a_hotline_call(page, staff, screenshot):
     await expect(page.get_by_text("查询码只显示这一次")).to_be_visible()
     await screenshot("intake")
 
+    reloaded = await page.reload()  # the browser sends the form again
+    assert reloaded is not None and reloaded.status == 200
+    await expect(confirmation).to_contain_text("这张登记表已经提交过，没有重复登记")
+    await expect(fact(page, "举报编号")).to_have_text(number)
+    await expect(fact(page, "查询码")).to_have_text(CODE)
+    await screenshot("intake-sent-again")
+
     await page.get_by_role("link", name="查看举报").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text(number)
     await expect(fact(page, "来源")).to_contain_text("电话（12350）")
