@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -130,7 +132,30 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         settings.tz  # noqa: B018 - validates the zone name early
     except Exception:
         raise ConfigError(f"JUBAO_TIMEZONE {settings.timezone!r} is not a time zone") from None
+    try:
+        proxy_networks(settings.trusted_proxies)
+    except ValueError as error:
+        raise ConfigError(
+            f"JUBAO_TRUSTED_PROXIES: {str(error)!r} is not an address or a network"
+            " (such as 10.0.0.5 or 172.30.80.0/24)"
+        ) from None
     return settings
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@cache
+def proxy_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    """JUBAO_TRUSTED_PROXIES as networks (an address is a network of one); a ValueError names
+    the entry that is neither."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(entry) from None
+    return tuple(networks)
 
 
 def sqlite_folder(database_url: str) -> Path | None:

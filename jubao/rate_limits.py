@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from jubao.config import Network, proxy_networks
 from jubao.db import Base, UtcDateTime
 from jubao.keys import CLOCK, SESSIONS, SETTINGS
 from jubao.middlewares import error_response
@@ -88,16 +89,26 @@ async def purge(session: AsyncSession, now: datetime) -> int:
 
 def client_address(request: web.Request, trusted_proxies: tuple[str, ...]) -> str:
     """The address a request came from: the peer's, or — when the peer is one of
-    `trusted_proxies` (JUBAO_TRUSTED_PROXIES) — the nearest address in X-Forwarded-For that
-    is not a trusted proxy. A client cannot pick its own address past a proxy we trust."""
+    `trusted_proxies` (JUBAO_TRUSTED_PROXIES: addresses or networks such as 172.30.80.0/24) —
+    the nearest address in X-Forwarded-For that is not a trusted proxy. A client cannot pick
+    its own address past a proxy we trust."""
+    trusted = proxy_networks(trusted_proxies)
     peer = request.remote or ""
-    if peer not in trusted_proxies:
+    if not _within(peer, trusted):
         return peer
     hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
     for hop in reversed(hops):
-        if hop and hop not in trusted_proxies:
+        if hop and not _within(hop, trusted):
             return hop if _is_address(hop) else peer
     return peer
+
+
+def _within(text: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
 
 
 def _is_address(text: str) -> bool:

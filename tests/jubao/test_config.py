@@ -32,6 +32,8 @@ def test_environment_wins_over_the_toml_file(tmp_path):
         ({"JUBAO_PORT": "eighty"}, "JUBAO_PORT"),
         ({"JUBAO_SCHEDULER": "maybe"}, "JUBAO_SCHEDULER"),
         ({"JUBAO_TIMEZONE": "Mars/Olympus"}, "JUBAO_TIMEZONE"),
+        ({"JUBAO_TRUSTED_PROXIES": "10.0.0.5,proxy.local"}, "'proxy.local' is not an address"),
+        ({"JUBAO_TRUSTED_PROXIES": "172.30.80.0/33"}, "JUBAO_TRUSTED_PROXIES"),
     ],
 )
 def test_bad_values_are_named(environ, complaint):
@@ -70,3 +72,8 @@ def test_malformed_identity_key_is_refused():
     )
     with pytest.raises(ConfigError, match="URL-safe base64"):
         with_secrets(settings)
+
+
+def test_trusted_proxies_take_addresses_and_networks():
+    settings = load_settings({"JUBAO_TRUSTED_PROXIES": "10.0.0.5, 172.30.80.0/24,fd00::/8"})
+    assert settings.trusted_proxies == ("10.0.0.5", "172.30.80.0/24", "fd00::/8")

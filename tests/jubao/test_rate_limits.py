@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from jubao import rate_limits
@@ -81,6 +82,36 @@ async def test_forwarded_for_counts_only_behind_a_trusted_proxy(
     other = {"X-Forwarded-For": "203.0.113.7, 198.51.100.2"}  # the proxy saw .2
     assert (await proxied.get("/api/v1/openapi.json", headers=other)).status == 200
     assert (await counted(sessions, "api"))["198.51.100.2"] == 1
+
+
+@pytest.mark.parametrize(
+    "trusted", [("127.0.0.0/8",), ("10.0.0.0/8", "127.0.0.0/29"), ("::1", "127.0.0.0/30")]
+)
+async def test_a_trusted_network_of_proxies_is_looked_past(
+    aiohttp_client, settings, clock, sessions, trusted
+):  # type: ignore[no-untyped-def]
+    """Behind a load balancer whose address changes within a network (Docker's, a cloud's):
+    every hop inside a trusted network is skipped, the first one outside is the client."""
+    proxied = await aiohttp_client(
+        create_app(settings.replace(trusted_proxies=trusted), clock=clock)
+    )
+    chain = {"X-Forwarded-For": "198.51.100.9, 127.0.0.2, 127.0.0.3"}  # two proxies in a row
+    assert (await proxied.get("/api/v1/openapi.json", headers=chain)).status == 200
+    assert (await counted(sessions, "api")) == {"198.51.100.9": 1}
+    untrusted_hop = {"X-Forwarded-For": "198.51.100.9, 192.0.2.50, 127.0.0.2"}
+    assert (await proxied.get("/api/v1/openapi.json", headers=untrusted_hop)).status == 200
+    assert (await counted(sessions, "api"))["192.0.2.50"] == 1  # a hop we do not trust
+
+
+async def test_outside_the_trusted_networks_the_header_is_ignored(
+    aiohttp_client, settings, clock, sessions
+):  # type: ignore[no-untyped-def]
+    proxied = await aiohttp_client(
+        create_app(settings.replace(trusted_proxies=("10.0.0.0/8",)), clock=clock)
+    )
+    spoofed = {"X-Forwarded-For": "198.51.100.9"}  # the peer, 127.0.0.1, is not a proxy of ours
+    assert (await proxied.get("/api/v1/openapi.json", headers=spoofed)).status == 200
+    assert (await counted(sessions, "api")) == {"127.0.0.1": 1}
 
 
 async def test_windows_older_than_a_day_are_purged(sessions, clock, client):
