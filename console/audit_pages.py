@@ -1,5 +1,6 @@
-"""The audit log page for auditors and admins (SPEC §10, §11): the chain checked entry by entry
-as `jubao audit verify` checks it, then the entries newest first, fifty a page, filtered by
+"""The audit log page for auditors and admins (SPEC §10, §11): the chain as its last full check
+(`jubao audit verify`, daily) found it, every entry since checked entry by entry as that check
+does, then the entries newest first, fifty a page, filtered by
 actor and by action. Entries hold no identity data (a reveal holds its reason, not what was
 revealed), so the page shows them as they are."""
 
@@ -17,8 +18,9 @@ from complaints.vocabulary import STATUS_LABELS
 from console.pages import current, page
 from console.report_pages import EVENT_LABELS
 from console.reward_pages import STATUS_LABELS as REWARD_STATUS_LABELS
-from jubao import audit
+from jubao import audit, audit_checks
 from jubao.audit import AuditEntry
+from jubao.audit_checks import ChainState
 from jubao.inputs import BadInput, page_number
 from jubao.keys import SESSIONS, SETTINGS
 from jubao.roles import READ_AUDIT
@@ -53,19 +55,22 @@ DETAIL_LABELS = {
 
 @dataclass(frozen=True)
 class ChainCheck:
-    entries: int
-    broken: audit.Broken | None
+    state: ChainState
     entry: AuditEntry | None  # the entry where it breaks, when there is one
+
+    @property
+    def broken(self) -> audit.Broken | None:
+        return self.state.broken
 
 
 async def check_chain(session: AsyncSession) -> ChainCheck:
-    """The same verification as `jubao audit verify`, with the count of entries checked."""
-    broken = await audit.verify(session)
-    count = await session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    """The chain as of its last full check (`jubao audit verify`, the daily job) and every
+    entry written since, checked now (jubao/audit_checks.py)."""
+    state = await audit_checks.look(session)
     entry = None
-    if broken is not None and broken.entry_id:
-        entry = await session.get(AuditEntry, broken.entry_id)
-    return ChainCheck(count, broken, entry)
+    if state.broken is not None and state.broken.entry_id:
+        entry = await session.get(AuditEntry, state.broken.entry_id)
+    return ChainCheck(state, entry)
 
 
 def details(action: str, detail: str) -> list[tuple[str, str]]:
@@ -130,6 +135,8 @@ async def audit_view(request: web.Request) -> web.Response:
     pages = max(1, -(-total // PAGE_SIZE))
     return page(
         request, "audit.html", staff, csrf, chain=chain,
+        full_at=chain.state.full_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        if chain.state.full_at else None,
         broken_entry=shown(chain.entry) if chain.entry else None,
         entries=[shown(e) for e in entries], total=total, actor=actor, action=action,
         actions=sorted((a, ACTION_LABELS.get(a, a)) for a in actions),

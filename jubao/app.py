@@ -15,7 +15,7 @@ import console
 import notifications
 import rewards
 from bot.protocol import MAX_BODY_BYTES
-from jubao import rate_limits
+from jubao import audit_checks, rate_limits
 from jubao.background import background, register
 from jubao.clock import Clock
 from jubao.config import Settings
@@ -28,7 +28,7 @@ from jubao.migrate import schema_behind
 from jubao.outage import database_outage
 from jubao.permissions import declared_only
 from jubao.runtime import runtime
-from jubao.scheduler import scheduler
+from jubao.scheduler import daily, scheduler
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -63,6 +63,11 @@ def unavailable(reason: str) -> web.Response:
     return web.json_response({"status": "unavailable", "reason": reason}, status=503)
 
 
+async def check_audit_chain(app: web.Application) -> None:
+    """Daily: every audit entry checked and the outcome recorded for the audit page."""
+    await audit_checks.daily_check(app[SESSIONS], app[CLOCK].now())
+
+
 async def purge_rate_counts(app: web.Application) -> int:
     """Background job: rate-limit windows older than a day deleted."""
     async with app[SESSIONS].begin() as session:
@@ -94,6 +99,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         package.setup(app)
     app.middlewares.append(declared_only)  # innermost: a route without a permission row is refused
     register(app, purge_rate_counts, every=rate_limits.PURGE_EVERY_SECONDS)
+    daily(app, "audit-check", check_audit_chain, **audit_checks.DAILY_AT, name="audit chain check")
     app.cleanup_ctx.append(background)
     app.cleanup_ctx.append(scheduler)
     return app

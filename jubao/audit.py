@@ -95,9 +95,25 @@ class Broken:
     reason: str
 
 
+@dataclass(frozen=True)
+class Verified:
+    broken: Broken | None
+    entries: int  # entries read
+    last_id: int  # the last entry read intact (0: none)
+    last_hash: str  # its hash (GENESIS: none)
+
+
 async def verify(session: AsyncSession) -> Broken | None:
     """The first entry whose hash or link does not hold, or None when the chain is intact."""
-    previous = GENESIS
+    return (await verify_from(session)).broken
+
+
+async def verify_from(
+    session: AsyncSession, after_id: int = 0, after_hash: str = GENESIS
+) -> Verified:
+    """Every entry after `after_id` recomputed and linked, the first to `after_hash` (the whole
+    chain by default; jubao/audit_checks.py passes where its last full check ended)."""
+    previous, last_id, read = after_hash, after_id, 0
     columns = (
         AuditEntry.id,
         AuditEntry.at,
@@ -109,16 +125,24 @@ async def verify(session: AsyncSession) -> Broken | None:
         AuditEntry.hash,
     )
     rows = await session.stream(  # plain rows in chunks: twice as fast as entities one by one
-        select(*columns).order_by(AuditEntry.id).execution_options(yield_per=VERIFY_CHUNK)
+        select(*columns)
+        .where(AuditEntry.id > after_id)
+        .order_by(AuditEntry.id)
+        .execution_options(yield_per=VERIFY_CHUNK)
     )
     async for chunk in rows.partitions():
         for entry_id, at, actor, action, subject, detail, prev_hash, stored in chunk:
+            read += 1
             if prev_hash != previous:
-                return Broken(entry_id, "link to the previous entry does not match")
+                broken = Broken(entry_id, "link to the previous entry does not match")
+                return Verified(broken, read, last_id, previous)
             if stored != entry_hash(prev_hash, at, actor, action, subject, detail):
-                return Broken(entry_id, "content does not match its hash")
-            previous = stored
+                broken = Broken(entry_id, "content does not match its hash")
+                return Verified(broken, read, last_id, previous)
+            previous, last_id = stored, entry_id
     head = await session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1))
     if head is not None and head != previous:
-        return Broken(0, "entries after the last one were removed")
-    return None
+        return Verified(
+            Broken(0, "entries after the last one were removed"), read, last_id, previous
+        )
+    return Verified(None, read, last_id, previous)

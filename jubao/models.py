@@ -8,6 +8,7 @@ import complaints.registry
 import complaints.registry_models
 import console.models
 import jubao.audit
+import jubao.audit_checks
 import jubao.auth
 import jubao.rate_limits
 import notifications.message_log

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from console.audit_pages import details
-from jubao import audit
+from jubao import audit, audit_checks
 from jubao.audit import AuditEntry
 from tests.console.test_sign_in import CSRF, log_in
 from tests.factories import DISPATCHER
@@ -159,3 +159,70 @@ async def test_a_transfer_keeps_its_new_status_and_names_the_receiving_body(cons
     assert details("transfer", logged) == [
         ("原状态", "已接收"), ("新状态", "已转办"), ("移交单位", "市住建局")
     ]  # fmt: skip
+
+
+async def entry_ids(sessions) -> list[int]:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        return list((await session.scalars(select(AuditEntry.id).order_by(AuditEntry.id))).all())
+
+
+async def test_after_a_full_check_the_page_checks_only_the_entries_since(
+    console, reports, sessions, clock
+):  # type: ignore[no-untyped-def]
+    """The daily check (or `jubao audit verify`) reads the whole log; the page then reads what
+    was written after it, linked to the last entry it found intact."""
+    await reports.advanced("assigned")
+    async with sessions.begin() as session:
+        checked = await audit_checks.full_check(session, clock.now())
+    assert checked.broken is None and checked.entries == len(await entry_ids(sessions))
+    clock.advance(timedelta(hours=2))
+    await reports.advanced("assigned")  # three more entries: filed, accepted, assigned
+    total = len(await entry_ids(sessions))
+    await log_in(console, "zhao")
+    _, html = await audit_page(console)
+    since = total - checked.entries
+    assert f"审计链完整：共 {total} 条，已逐条校验" in html
+    assert (
+        f"（2026-11-27 10:00 全量校验 {checked.entries} 条，其后新增的 {since} 条刚刚校验）" in html
+    )
+
+
+async def test_a_tampered_entry_after_the_full_check_is_red_at_once(
+    console, reports, sessions, clock
+):  # type: ignore[no-untyped-def]
+    await reports.advanced("assigned")
+    async with sessions.begin() as session:
+        await audit_checks.full_check(session, clock.now())
+    await reports.advanced("assigned")
+    newest = (await entry_ids(sessions))[-1]
+    async with sessions.begin() as session:
+        await session.execute(
+            update(AuditEntry).where(AuditEntry.id == newest).values(detail='{"note":"改过"}')
+        )
+    await log_in(console, "zhao")
+    _, html = await audit_page(console)
+    assert f"审计链在第 {newest} 条处断裂" in html and "全量校验发现" not in html
+
+
+async def test_an_older_entry_tampered_with_is_found_by_the_next_full_check(
+    console, reports, sessions, clock
+):  # type: ignore[no-untyped-def]
+    """What the page does not re-read until the next full check: the daily job finds it, and
+    the page shows that check's finding in red."""
+    await reports.advanced("assigned")
+    async with sessions.begin() as session:
+        await audit_checks.full_check(session, clock.now())
+    first = (await entry_ids(sessions))[0]
+    async with sessions.begin() as session:
+        await session.execute(
+            update(AuditEntry).where(AuditEntry.id == first).values(actor="someone-else")
+        )
+    await log_in(console, "zhao")
+    assert "审计链完整" in (await audit_page(console))[1]  # not read again by a look
+    clock.advance(timedelta(days=1))
+    async with sessions.begin() as session:
+        assert (await audit_checks.full_check(session, clock.now())).broken.entry_id == first
+    await log_in(console, "zhao")  # the next morning: a new session
+    _, html = await audit_page(console)
+    assert "2026-11-28 10:00 全量校验发现：" in html and f"审计链在第 {first} 条处断裂" in html
+    assert "someone-else" in html.split('class="chain broken"')[1].split("</div>")[0]

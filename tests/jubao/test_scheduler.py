@@ -16,10 +16,12 @@ import pytest
 from sqlalchemy import func, select
 
 from complaints.digest import digest_text, send_digest
-from jubao.app import create_app
+from jubao.app import check_audit_chain, create_app
+from jubao.audit_checks import AuditCheck
 from jubao.cli import main
 from jubao.config import load_settings, with_secrets
 from jubao.identity import IdentityVault
+from jubao.keys import SESSIONS
 from jubao.scheduler import SCHEDULER, _guarded
 from notifications import refresh_tokens as tokens_job
 from notifications.models import OutboxMessage
@@ -30,9 +32,20 @@ from tests.factories import filed_report
 async def test_serve_with_the_scheduler_on_runs_every_job(aiohttp_client, settings, clock):
     client = await aiohttp_client(create_app(settings.replace(scheduler=True), clock=clock))
     jobs = {job.id: job for job in client.app[SCHEDULER].get_jobs()}
-    assert set(jobs) == {"sweep", "background", "tokens", "digest", "reward-clocks", "retention"}
+    assert set(jobs) == {
+        *("sweep", "background", "tokens", "digest", "reward-clocks", "retention", "audit-check")
+    }
     assert "hour='9'" in str(jobs["digest"].trigger) and "minute='0'" in str(jobs["digest"].trigger)
     assert "hour='3'" in str(jobs["retention"].trigger)
+    assert "minute='30'" in str(jobs["audit-check"].trigger)
+
+
+async def test_the_daily_audit_check_records_what_it_found(aiohttp_client, settings, clock):
+    client = await aiohttp_client(create_app(settings, clock=clock))
+    await check_audit_chain(client.app)
+    async with client.app[SESSIONS]() as session:
+        check = await session.get(AuditCheck, 1)
+    assert check is not None and check.broken_id is None and check.checked_at == clock.now()
 
 
 async def test_serve_without_the_scheduler_leaves_it_to_workers(aiohttp_client, settings):
