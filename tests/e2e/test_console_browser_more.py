@@ -11,6 +11,7 @@ import re
 from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
+from jubao import audit_checks
 from tests.e2e.browser import form_of, login, submit
 from tests.stats.helpers import SENTENCE_2021, load_2021
 
@@ -134,11 +135,17 @@ async def test_a_leader_approves_anothers_proposal_and_the_proposer_cannot(
     await expect(page.locator(".timeline")).to_contain_text("批准奖励 · zhou")
 
 
-async def test_an_auditor_sees_the_chain_verified(page, staff, reports, screenshot):
+async def test_an_auditor_sees_the_chain_verified(
+    page, staff, reports, screenshot, sessions, clock
+):  # type: ignore[no-untyped-def]
+    await reports.advanced("assigned", by="zhangwei")
+    async with sessions.begin() as session:  # the night's full check
+        await audit_checks.full_check(session, clock.now())
     filed = await reports.advanced("assigned", by="zhangwei")  # filed, accepted: audited
     await login(page, "zhao")
     await page.get_by_role("navigation").get_by_role("link", name="审计日志").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("审计日志")
     await expect(page.get_by_role("status")).to_contain_text("✓ 审计链完整")
+    await expect(page.get_by_role("status")).to_contain_text("全量校验")
     await expect(page.get_by_role("cell", name=filed.number, exact=True).first).to_be_visible()
     await screenshot("audit")
