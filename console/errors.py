@@ -10,6 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from console.pages import SIGNED_IN, bar
 from jubao.inputs import BadInput, clean, clean_all
 from jubao.outage import is_outage
 
@@ -49,5 +50,9 @@ async def clean_requests(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 def _error_page(request: web.Request, status: int, message: str) -> web.Response:
-    context = {"title": TITLES[status], "message": message}
+    """The refusal as a console page; with the bar (links, logout) when the page had found
+    who is signed in before refusing."""
+    context: dict[str, object] = {"title": TITLES[status], "message": message}
+    if SIGNED_IN in request:
+        context |= bar(*request[SIGNED_IN])
     return aiohttp_jinja2.render_template("error.html", request, context, status=status)

@@ -60,10 +60,18 @@ async def current(request: web.Request) -> tuple[Staff, str]:
     return signed_or_login(found)
 
 
+# The request's (staff, csrf), for a refusal's page bar.
+SIGNED_IN = web.RequestKey("console.signed_in", tuple[Staff, str])
+
+
 async def holder(request: web.Request, session: AsyncSession) -> tuple[Staff, str] | None:
     """Who holds the request's cookie, in the page's own transaction (one per request): the
-    caller reads the page in it too, and after it sends a None to the login page."""
-    return await signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
+    caller reads the page in it too, and after it sends a None to the login page. Kept on the
+    request, so that a refusal raised later (403, 404) is a page with the console's bar."""
+    found = await signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
+    if found is not None:
+        request[SIGNED_IN] = found
+    return found
 
 
 def signed_or_login(found: tuple[Staff, str] | None) -> tuple[Staff, str]:
@@ -130,18 +138,18 @@ async def logout_post(request: web.Request) -> web.Response:
 
 
 def page(request: web.Request, template: str, staff: Staff, csrf: str, **context: object):  # type: ignore[no-untyped-def]
-    return aiohttp_jinja2.render_template(
-        template,
-        request,
-        {
-            "staff": staff,
-            "role_label": ROLE_LABELS[staff.role],
-            "csrf_token": csrf,
-            "reads_reports": staff.role in READ_REPORTS,
-            "reads_stats": staff.role in READ_STATS,
-            **context,
-        },
-    )
+    return aiohttp_jinja2.render_template(template, request, bar(staff, csrf) | context)
+
+
+def bar(staff: Staff, csrf: str) -> dict[str, object]:
+    """What base.html's bar needs: the signed-in user's links and the logout form."""
+    return {
+        "staff": staff,
+        "role_label": ROLE_LABELS[staff.role],
+        "csrf_token": csrf,
+        "reads_reports": staff.role in READ_REPORTS,
+        "reads_stats": staff.role in READ_STATS,
+    }
 
 
 async def dashboard_view(request: web.Request) -> web.Response:

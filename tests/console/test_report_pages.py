@@ -172,12 +172,15 @@ async def test_refusals_are_console_pages_and_finance_has_no_report_link(
     page = await missing.text()
     assert missing.status == 404 and "没有找到" in page and "返回工作台" in page
     assert "console.css" in page and elsewhere.number in page
+    assert 'href="/console/reports"' in page and 'action="/console/logout"' in page  # the bar
     await StaffApi(console, sessions, clock).add("qian", "finance")
     await log_in(console, "qian")
     dashboard = await (await console.get("/console/")).text()
     assert "您的角色不办理举报" in dashboard and 'href="/console/reports"' not in dashboard
     refused = await console.get("/console/reports")
-    assert refused.status == 403 and "无权访问" in await refused.text()
+    refusal = await refused.text()
+    assert refused.status == 403 and "无权访问" in refusal
+    assert "qian · 财务" in refusal and 'href="/console/rewards"' in refusal  # the bar, her links
 
 
 def test_every_action_has_a_place_among_the_forms() -> None:

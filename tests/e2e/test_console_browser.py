@@ -64,7 +64,7 @@ async def test_a_dispatcher_accepts_a_received_report_by_its_form(page, staff, r
     await expect(page.locator(".timeline")).to_contain_text("受理 · wang")
 
 
-async def test_an_officer_sees_only_his_scope(page, staff, reports):
+async def test_an_officer_sees_only_his_scope(page, staff, reports, screenshot):
     mine = await reports.advanced("assigned", by="zhangwei")  # 塘桥镇, his unit
     elsewhere = await reports.filed(town="杨舍镇")
     await login(page, "zhangwei")
@@ -75,6 +75,9 @@ async def test_an_officer_sees_only_his_scope(page, staff, reports):
     assert outside is not None and outside.status == 404
     await expect(page.get_by_role("heading", name="没有找到")).to_be_visible()
     await expect(page.get_by_text("杨舍镇")).to_have_count(0)
+    await screenshot("not-found")
+    await page.get_by_role("navigation").get_by_role("link", name="举报").click()  # the bar
+    await expect(page.get_by_role("link", name=mine.number)).to_be_visible()
 
 
 async def test_reveal_asks_for_a_reason_and_is_audited(page, staff, reports, sessions):
