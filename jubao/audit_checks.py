@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao import audit
-from jubao.db import Base, UtcDateTime
+from jubao.db import Base, UtcDateTime, dialect_module
 
 DAILY_AT = {"hour": 3, "minute": 30}  # local time, when the offices are empty
 
@@ -47,16 +47,22 @@ class ChainState:
 
 
 async def full_check(session: AsyncSession, now: datetime) -> audit.Verified:
-    """Check every entry and record the outcome (in the caller's transaction)."""
+    """Check every entry and record the outcome (in the caller's transaction). An upsert:
+    workers running the daily job at the same minute each record theirs, none fails."""
     verified = await audit.verify_from(session)
-    row = await session.get(AuditCheck, 1) or AuditCheck(id=1)
-    row.checked_at, row.entries = now, verified.entries
-    row.last_id, row.last_hash = verified.last_id, verified.last_hash
     broken = verified.broken
-    row.broken_id = broken.entry_id if broken else None
-    row.broken_reason = broken.reason if broken else None
-    session.add(row)
-    await session.flush()
+    outcome = {
+        "checked_at": now,
+        "entries": verified.entries,
+        "last_id": verified.last_id,
+        "last_hash": verified.last_hash,
+        "broken_id": broken.entry_id if broken else None,
+        "broken_reason": broken.reason if broken else None,
+    }
+    insert = dialect_module(session.get_bind().dialect.name).insert(AuditCheck.__table__)
+    await session.execute(
+        insert.values(id=1, **outcome).on_conflict_do_update(index_elements=["id"], set_=outcome)
+    )
     return verified
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from jubao import audit, audit_checks
 from jubao.audit import AuditEntry, append, verify
 
 
@@ -78,3 +80,21 @@ async def test_the_first_entries_written_at_once_both_stand(sessions, clock, dat
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 2
         assert await verify(session) is None
+
+
+async def test_workers_checking_the_chain_at_the_same_minute_each_record_it(sessions, clock):
+    """Every `jubao worker` runs the daily full check at 03:30: none of them fails for the
+    others, and one outcome row is left."""
+    async with sessions.begin() as session:
+        await audit.append(session, actor="wang", action="accept", subject="N1", detail={},
+                           at=clock.now())  # fmt: skip
+
+    async def check() -> audit.Verified:
+        async with sessions.begin() as session:
+            return await audit_checks.full_check(session, clock.now())
+
+    results = await asyncio.gather(check(), check(), check())
+    assert [r.broken for r in results] == [None] * 3 and {r.entries for r in results} == {1}
+    async with sessions() as session:
+        rows = (await session.scalars(select(audit_checks.AuditCheck))).all()
+    assert len(rows) == 1 and rows[0].entries == 1 and rows[0].broken_id is None
