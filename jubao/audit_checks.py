@@ -9,9 +9,9 @@ last full check is found by the next one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Integer, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +19,7 @@ from jubao import audit
 from jubao.db import Base, UtcDateTime, dialect_module
 
 DAILY_AT = {"hour": 3, "minute": 30}  # local time, when the offices are empty
+RECHECK_AFTER = timedelta(hours=12)  # a daily run skips when another process has just checked
 
 
 class AuditCheck(Base):
@@ -79,6 +80,19 @@ async def look(session: AsyncSession) -> ChainState:
     return ChainState(last.entries + since.entries, since.broken, last.checked_at, since.entries)
 
 
-async def daily_check(sessions: async_sessionmaker[AsyncSession], now: datetime) -> None:
+async def daily_check(sessions: async_sessionmaker[AsyncSession], now: datetime) -> bool:
+    """The daily job: a full check, unless one ran in the last 12 hours. Every `jubao worker`
+    runs the job at the same minute; the first to move the row's time on does the reading,
+    and on PostgreSQL the others wait on the row, then find it moved on and skip. Whether
+    this run checked."""
     async with sessions.begin() as session:
+        claimed = await session.execute(
+            update(AuditCheck)
+            .where(AuditCheck.id == 1, AuditCheck.checked_at < now - RECHECK_AFTER)
+            .values(checked_at=now)
+            .returning(AuditCheck.id)
+        )
+        if claimed.first() is None and await session.get(AuditCheck, 1) is not None:
+            return False
         await full_check(session, now)
+    return True

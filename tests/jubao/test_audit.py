@@ -98,3 +98,18 @@ async def test_workers_checking_the_chain_at_the_same_minute_each_record_it(sess
     async with sessions() as session:
         rows = (await session.scalars(select(audit_checks.AuditCheck))).all()
     assert len(rows) == 1 and rows[0].entries == 1 and rows[0].broken_id is None
+
+
+async def test_the_daily_check_reads_the_log_once_a_day_whichever_worker_runs_it(sessions, clock):  # type: ignore[no-untyped-def]
+    async with sessions.begin() as session:
+        await append(session, actor="wang", action="accept", subject="N1", detail={},
+                     at=clock.now())  # fmt: skip
+    runs = await asyncio.gather(*(audit_checks.daily_check(sessions, clock.now()) for _ in "12"))
+    assert True in runs  # one of them checked (both, the very first time, on PostgreSQL)
+    clock.advance(timedelta(hours=1))
+    assert await audit_checks.daily_check(sessions, clock.now()) is False  # checked just now
+    clock.advance(timedelta(hours=12))
+    assert await audit_checks.daily_check(sessions, clock.now()) is True
+    async with sessions() as session:
+        row = await session.get(audit_checks.AuditCheck, 1)
+    assert row is not None and row.checked_at == clock.now() and row.entries == 1
