@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-callback bench-floor bench-sweep bench-console
+.PHONY: demo test lint bench bench-callback bench-floor bench-sweep bench-console bench-audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ bench-sweep: $(VENV)/.installed-test
 # The console's pages at 100,000 reports; PostgreSQL too when JUBAO_BENCH_POSTGRES_URL is set.
 bench-console: $(VENV)/.installed-test
 	$(BIN)/python -m bench.console
+
+# The audit page's chain check against the full check, at 200,000 entries.
+bench-audit: $(VENV)/.installed-test
+	$(BIN)/python -m bench.audit_chain
