@@ -22,7 +22,7 @@ from console.sign_in import kept_session
 from jubao import second_factor, totp
 from jubao.auth import Staff, User
 from jubao.identity import IdentityVault
-from jubao.keys import CLOCK, SESSIONS, VAULT
+from jubao.keys import CLOCK, SESSIONS, SETTINGS, VAULT
 
 WRONG_CODE = "验证码不正确或已使用，请输入验证器当前显示的六位数字。"
 NO_PENDING = "二维码已失效，请重新扫描本页的二维码后再输入验证码。"
@@ -37,6 +37,11 @@ class Enrolment:
     secret: str = ""
 
 
+def _key(request: web.Request) -> str:
+    """JUBAO_SECRET_KEY, under which the session's cookie token is kept (console/sign_in.py)."""
+    return request.app[SETTINGS].secret_key
+
+
 async def _user(session: AsyncSession, staff: Staff) -> User:
     user = await session.scalar(select(User).where(User.username == staff.username))
     assert user is not None  # signed in: the user exists
@@ -44,13 +49,13 @@ async def _user(session: AsyncSession, staff: Staff) -> User:
 
 
 async def _enrolment(
-    session: AsyncSession, user: User, token: str | None, vault: IdentityVault
+    session: AsyncSession, user: User, token: str | None, vault: IdentityVault, key: str
 ) -> Enrolment:
     """TOTP's state for the page; when it is off, the session's pending secret (made now if
     there is none yet)."""
     if second_factor.enabled(user):
         return Enrolment(enabled=True)
-    kept = await kept_session(session, token)
+    kept = await kept_session(session, token, key=key)
     assert kept is not None  # signed in: the session row exists
     if kept.totp_pending_enc is None:
         kept.totp_pending_enc = vault.encrypt(totp.new_secret())
@@ -72,7 +77,9 @@ async def account_view(request: web.Request) -> web.Response:
     staff, csrf = await current(request)
     async with request.app[SESSIONS].begin() as session:
         user = await _user(session, staff)
-        shown = await _enrolment(session, user, request.cookies.get(COOKIE), request.app[VAULT])
+        shown = await _enrolment(
+            session, user, request.cookies.get(COOKIE), request.app[VAULT], _key(request)
+        )
     return _render(request, staff, csrf, shown)
 
 
@@ -83,7 +90,8 @@ async def enable_post(request: web.Request) -> web.Response:
     vault, now, token = request.app[VAULT], request.app[CLOCK].now(), request.cookies.get(COOKIE)
     message = ""
     async with request.app[SESSIONS].begin() as session:
-        user, kept = await _user(session, staff), await kept_session(session, token)
+        user = await _user(session, staff)
+        kept = await kept_session(session, token, key=_key(request))
         assert kept is not None
         if not second_factor.enabled(user):
             if kept.totp_pending_enc is None:
@@ -95,7 +103,7 @@ async def enable_post(request: web.Request) -> web.Response:
                     kept.totp_pending_enc = None
                 else:
                     message = WRONG_CODE
-        shown = await _enrolment(session, user, token, vault)
+        shown = await _enrolment(session, user, token, vault, _key(request))
     if message:
         return _render(request, staff, csrf, shown, message)
     raise web.HTTPSeeOther("/console/account")

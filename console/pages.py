@@ -68,7 +68,12 @@ async def holder(request: web.Request, session: AsyncSession) -> tuple[Staff, st
     """Who holds the request's cookie, in the page's own transaction (one per request): the
     caller reads the page in it too, and after it sends a None to the login page. Kept on the
     request, so that a refusal raised later (403, 404) is a page with the console's bar."""
-    found = await signed_in(session, request.cookies.get(COOKIE), request.app[CLOCK].now())
+    found = await signed_in(
+        session,
+        request.cookies.get(COOKIE),
+        request.app[CLOCK].now(),
+        key=request.app[SETTINGS].secret_key,
+    )
     if found is not None:
         request[SIGNED_IN] = found
     return found
@@ -115,8 +120,9 @@ async def login_post(request: web.Request) -> web.Response:
         if await hits(session, "login", address, now, LOGIN_WINDOW) >= LOGIN_LIMIT:
             return await login_page(request, TOO_MANY_LOGINS, status=429, username=username)
         signed = await sign_in(
-            session, username, password, now, totp=code, vault=request.app[VAULT]
-        )
+            session, username, password, now, totp=code, vault=request.app[VAULT],
+            key=request.app[SETTINGS].secret_key,
+        )  # fmt: skip
         if signed is None:
             await hit(session, "login", address, now, LOGIN_WINDOW)
     if signed is None:
@@ -131,7 +137,7 @@ async def logout_post(request: web.Request) -> web.Response:
     _, csrf = await current(request)
     await check_csrf(request, csrf)
     async with request.app[SESSIONS].begin() as session:
-        await sign_out(session, request.cookies.get(COOKIE))
+        await sign_out(session, request.cookies.get(COOKIE), key=request.app[SETTINGS].secret_key)
     response = web.HTTPSeeOther("/console/login")
     response.del_cookie(COOKIE, path="/console")
     raise response

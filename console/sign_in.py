@@ -3,11 +3,11 @@ an old hash upgraded on the way), a TOTP code for an account that has one (missi
 it is a wrong password and counts toward the lock), ten failed logins for a username within
 15 minutes lock it for 15 minutes — answered exactly like a wrong password —, a session that
 ends after 8 hours without use, and its CSRF token. The cookie carries a random token; only
-its SHA-256 is kept."""
+its HMAC-SHA256 under JUBAO_SECRET_KEY is kept, so that a new secret key ends every session."""
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -37,8 +37,8 @@ def locked(failures: Sequence[datetime], now: datetime) -> bool:
     return False
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _hash(token: str, key: str) -> str:
+    return hmac.digest(key.encode(), token.encode(), "sha256").hex()
 
 
 async def sign_in(
@@ -49,6 +49,7 @@ async def sign_in(
     *,
     totp: str = "",
     vault: IdentityVault,
+    key: str,
 ) -> tuple[str, Staff] | None:
     """A new session's cookie token and who it is, or None — wrong name, wrong password, a
     missing or wrong TOTP code and a locked name all look the same. `totp` is ignored for an
@@ -73,7 +74,7 @@ async def sign_in(
     token = secrets.token_urlsafe(32)
     session.add(
         ConsoleSession(
-            token_hash=_hash(token),
+            token_hash=_hash(token, key),
             user_id=user.id,
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
@@ -85,7 +86,7 @@ async def sign_in(
 
 
 async def signed_in(
-    session: AsyncSession, token: str | None, now: datetime
+    session: AsyncSession, token: str | None, now: datetime, *, key: str
 ) -> tuple[Staff, str] | None:
     """Who holds this cookie, with the session's CSRF token; None when it is unknown or idle
     for IDLE_LIMIT (then it is ended)."""
@@ -94,7 +95,7 @@ async def signed_in(
     row = await session.execute(
         select(ConsoleSession, User)
         .join(User, User.id == ConsoleSession.user_id)
-        .where(ConsoleSession.token_hash == _hash(token))
+        .where(ConsoleSession.token_hash == _hash(token, key))
     )
     found = row.first()
     if found is None:
@@ -108,15 +109,17 @@ async def signed_in(
     return staff(user), kept.csrf_token
 
 
-async def kept_session(session: AsyncSession, token: str | None) -> ConsoleSession | None:
+async def kept_session(
+    session: AsyncSession, token: str | None, *, key: str
+) -> ConsoleSession | None:
     """The session row behind a cookie (for what a session keeps besides who it is)."""
     if not token:
         return None
-    return await session.get(ConsoleSession, _hash(token))
+    return await session.get(ConsoleSession, _hash(token, key))
 
 
-async def sign_out(session: AsyncSession, token: str | None) -> None:
+async def sign_out(session: AsyncSession, token: str | None, *, key: str) -> None:
     if token:
         await session.execute(
-            delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token))
+            delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token, key))
         )

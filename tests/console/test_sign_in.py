@@ -11,7 +11,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
+from console.pages import COOKIE
 from console.sign_in import locked
+from jubao.app import create_app
 from jubao.auth import User, needs_rehash
 from tests.staff import PASSWORD, StaffApi
 
@@ -136,3 +138,19 @@ async def test_an_officer_counts_only_his_scope(console, reports):
 async def test_a_failed_login_keeps_the_name_typed(console):
     page = await (await log_in(console, "wang", "not-the-password")).text()
     assert 'name="username" value="wang"' in page and 'value="not-the-password"' not in page
+
+
+async def test_a_new_secret_key_ends_every_session(console, aiohttp_client, settings, clock):
+    """JUBAO_SECRET_KEY keys the stored hash of every session's cookie token: an operator
+    who fears a cookie was stolen sets a new key, and every session must sign in again."""
+    assert (await log_in(console)).status == 303
+    cookie = console.session.cookie_jar.filter_cookies(console.make_url("/console/"))[COOKIE]
+    same = await aiohttp_client(create_app(settings, clock=clock))
+    rotated = await aiohttp_client(
+        create_app(settings.replace(secret_key="a-new-key"), clock=clock)
+    )
+    headers = {"Cookie": f"{COOKIE}={cookie.value}"}
+    kept = await same.get("/console/", headers=headers, allow_redirects=False)
+    ended = await rotated.get("/console/", headers=headers, allow_redirects=False)
+    assert kept.status == 200 and "工作台" in await kept.text()  # another process, same key
+    assert ended.status == 303 and ended.headers["Location"] == "/console/login"
