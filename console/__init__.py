@@ -25,18 +25,29 @@ from console import (
     thread_pages,
 )
 from console.errors import clean_requests, error_pages
+from console.sign_in import purge as purge_sign_ins
+from jubao.background import register
+from jubao.keys import CLOCK, SESSIONS
 
 STATIC = Path(__file__).parent / "static"
+PURGE_EVERY_SECONDS = 3600.0
+
+
+async def forget_sign_ins(app: web.Application) -> tuple[int, int]:
+    """Background job, hourly: idle console sessions and old failed logins deleted."""
+    async with app[SESSIONS].begin() as session:
+        return await purge_sign_ins(session, app[CLOCK].now())
 
 
 def setup(app: web.Application) -> None:
-    """The console's templates, static files and pages."""
+    """The console's templates, static files and pages; the hourly purge of sign-ins."""
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("console", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
     )
+    register(app, forget_sign_ins, every=PURGE_EVERY_SECONDS)
     app.middlewares.append(error_pages)
     app.middlewares.append(clean_requests)  # inner: its 422 is shown as a console page
     app.router.add_static("/console/static", STATIC, name="console-static")

@@ -123,3 +123,15 @@ async def sign_out(session: AsyncSession, token: str | None, *, key: str) -> Non
         await session.execute(
             delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token, key))
         )
+
+
+async def purge(session: AsyncSession, now: datetime) -> tuple[int, int]:
+    """Forget sessions idle past IDLE_LIMIT (a closed browser never signs out; a new secret
+    key leaves every old session unmatched) and failed logins too old to lock anyone."""
+    sessions = await session.execute(
+        delete(ConsoleSession).where(ConsoleSession.last_seen_at < now - IDLE_LIMIT)
+    )
+    failures = await session.execute(
+        delete(LoginFailure).where(LoginFailure.at < now - LOCK_WINDOW * 2)
+    )
+    return sessions.rowcount, failures.rowcount  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
+from console import forget_sign_ins
+from console.models import ConsoleSession
 from console.pages import COOKIE
 from console.sign_in import locked
 from jubao.app import create_app
@@ -154,3 +156,22 @@ async def test_a_new_secret_key_ends_every_session(console, aiohttp_client, sett
     ended = await rotated.get("/console/", headers=headers, allow_redirects=False)
     assert kept.status == 200 and "工作台" in await kept.text()  # another process, same key
     assert ended.status == 303 and ended.headers["Location"] == "/console/login"
+
+
+async def test_idle_sessions_and_old_failed_logins_are_forgotten_within_the_hour(
+    console, client, sessions, clock
+):  # type: ignore[no-untyped-def]
+    """A browser closed without 退出 leaves its session row, and a new secret key leaves every
+    old one unmatched: the hourly job deletes those idle past 8 hours, and failed logins too old
+    to lock a name; a session in use stays."""
+    assert (await log_in(console, "nobody", "wrong-password")).status == 401  # kept: no success
+    assert (await log_in(console, "zhangwei")).status == 303  # then idle
+    clock.advance(timedelta(hours=7))
+    assert (await log_in(console, "wang")).status == 303  # in use
+    clock.advance(timedelta(hours=1, minutes=1))
+    assert await forget_sign_ins(client.app) == (1, 1)
+    async with sessions() as session:
+        left = (await session.scalars(select(ConsoleSession.user_id))).all()
+        wang = await session.scalar(select(User.id).where(User.username == "wang"))
+    assert left == [wang]
+    assert (await console.get("/console/", allow_redirects=False)).status == 200  # wang's
