@@ -37,6 +37,7 @@ from jubao.config import Settings
 from jubao.identity import IdentityVault
 from jubao.keys import ENGINE, SESSIONS, SETTINGS, VAULT
 from jubao.pooled_transactions import PooledTransactions
+from jubao.raw_sql import RawTransaction
 from jubao.sqlite.own_connection import OwnConnection
 from jubao.sqlite.turns import QueuedSessionmaker
 
@@ -75,8 +76,8 @@ class SessionIntake:
 
 
 class Transactions(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[Any]:
-        """A transaction on a driver connection: `.raw` (jubao/raw_sql.py) and `.keep`."""
+    def transaction(self) -> AbstractAsyncContextManager[RawTransaction]:
+        """A transaction on a driver connection (jubao/raw_sql.py)."""
 
     async def close(self) -> None: ...
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.store import COUNTS, DIALOGUES, MESSAGES, MessageRow, StoredDialogue, statements
 from jubao.db import insert_new_row
+from jubao.rate_limits import counting
 from jubao.raw_sql import RawConnection, RawStatement, raw_statement
 
 _DIALECTS: dict[str, Dialect] = {
@@ -70,13 +71,10 @@ def _by_hashes(count: int) -> Select:
 
 
 def _count_values(insert: postgresql.Insert) -> postgresql.Insert:
-    """The flood count's upsert (bot/store.py: count_message) with its values named."""
+    """The flood count's upsert (jubao/rate_limits.py: counting) with its values named, for
+    a CTE."""
     values = {name: bindparam(name) for name in ("scope", "subject", "window_start")}
-    upsert = insert.values(**values, hits=1)
-    return upsert.on_conflict_do_update(
-        index_elements=[COUNTS.c.scope, COUNTS.c.subject, COUNTS.c.window_start],
-        set_={"hits": COUNTS.c.hits + 1},
-    ).returning(COUNTS.c.hits)
+    return counting(insert.values(**values, hits=1))  # type: ignore[return-value]
 
 
 def _paired(write: str, dialect: Dialect) -> RawStatement | None:

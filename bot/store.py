@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from bot.models import Dialogue
 from complaints.registry_models import Town
 from jubao.db import insert_new_row
-from jubao.rate_limits import RateCount
+from jubao.rate_limits import RateCount, counting
 from notifications.message_log import InboundMessage
 
 DIALOGUES = Dialogue.__table__
@@ -92,11 +92,6 @@ def statements(dialect_name: str) -> Statements:
         set_={"state_enc": upsert.excluded.state_enc, "updated_at": upsert.excluded.updated_at},
     )
     reply = select(MESSAGES.c.reply_enc).where(MESSAGES.c.channel == bindparam("channel"))
-    count = insert(COUNTS)
-    count = count.on_conflict_do_update(
-        index_elements=[COUNTS.c.scope, COUNTS.c.subject, COUNTS.c.window_start],
-        set_={"hits": COUNTS.c.hits + 1},
-    ).returning(COUNTS.c.hits)
     return Statements(
         # FOR UPDATE (PostgreSQL): a citizen's next message waits for the one before it
         # instead of overwriting its state.
@@ -105,7 +100,7 @@ def statements(dialect_name: str) -> Statements:
         .with_for_update(),
         save_dialogue=upsert,
         drop_dialogue=delete(DIALOGUES).where(DIALOGUES.c.openid_hash == bindparam("key")),
-        count_message=count,
+        count_message=counting(insert(COUNTS)),
         claim_message=insert_new_row(dialect_name, MESSAGES),
         reply_by_msg_id=reply.where(MESSAGES.c.msg_id == bindparam("msg_id")),
         reply_by_event_key=reply.where(MESSAGES.c.event_key == bindparam("event_key")),

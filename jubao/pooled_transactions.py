@@ -15,20 +15,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jubao.outage import is_outage
-from jubao.raw_sql import AsyncpgRaw
+from jubao.raw_sql import AsyncpgRaw, RawTransaction
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Transaction:
-    raw: AsyncpgRaw
-    keep: bool = True  # set False to roll back at the end of the block instead of committing
 
 
 class PooledTransactions:
@@ -36,7 +29,7 @@ class PooledTransactions:
         self.engine = engine
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self) -> AsyncIterator[RawTransaction]:
         """Commits when the block ends (rolls back if it set `keep = False`) and rolls back
         when it raises; a connection that failed is invalidated, not returned to the pool."""
         async with self.engine.connect() as connection:
@@ -45,7 +38,7 @@ class PooledTransactions:
             try:
                 await started.start()
                 open_ = True
-                transaction = Transaction(AsyncpgRaw(driver))
+                transaction = RawTransaction(AsyncpgRaw(driver))
                 yield transaction
                 open_ = False  # COMMIT or ROLLBACK ends it, even if it fails
                 if transaction.keep:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jubao.config import Network, proxy_networks
-from jubao.db import Base, UtcDateTime
+from jubao.db import Base, UtcDateTime, dialect_module
 from jubao.keys import CLOCK, SESSIONS, SETTINGS
 from jubao.middlewares import error_response
 
@@ -55,16 +55,23 @@ async def hit(
 ) -> int:
     """Count one more for `subject` in the current window; how many there are now, this one
     included. Concurrent callers wait for each other on the row, so no count is lost."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(RateCount).values(
-        scope=scope, subject=subject[:64], window_start=window_start(now, window), hits=1
+    insert = dialect_module(session.get_bind().dialect.name).insert(RateCount)
+    statement = counting(
+        insert.values(
+            scope=scope, subject=subject[:64], window_start=window_start(now, window), hits=1
+        )
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["scope", "subject", "window_start"],
+    return int((await session.execute(statement)).scalar_one())
+
+
+def counting(insert: postgresql.Insert | sqlite.Insert) -> postgresql.Insert | sqlite.Insert:
+    """The counter's upsert on an INSERT of a rate_counts row (hits 1): the window's row is
+    made, or its hits raised by one; RETURNING the hits. The bot's hot path builds its own
+    INSERT (bound parameters, bot/store.py) on this same clause."""
+    return insert.on_conflict_do_update(
+        index_elements=[RateCount.scope, RateCount.subject, RateCount.window_start],
         set_={"hits": RateCount.hits + 1},
     ).returning(RateCount.hits)
-    return int((await session.execute(statement)).scalar_one())
 
 
 async def hits(

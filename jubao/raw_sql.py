@@ -56,6 +56,16 @@ class RawConnection(Protocol):
     async def run(self, statement: RawStatement, params: Mapping[str, Any]) -> None: ...
 
 
+@dataclass
+class RawTransaction:
+    """A transaction begun on a RawConnection (jubao/sqlite/own_connection.py,
+    jubao/pooled_transactions.py): its statements go through `raw`; its owner commits when the
+    block ends unless `keep` was set False, and rolls back when the block raises."""
+
+    raw: RawConnection
+    keep: bool = True
+
+
 def sqlite_time(value: datetime) -> str:
     """A UtcDateTime as SQLAlchemy stores it in SQLite: naive UTC text, microseconds
     (isoformat: a third of strftime's cost, on every message)."""

@@ -14,18 +14,11 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-from jubao.raw_sql import SqliteRaw
+from jubao.raw_sql import RawTransaction, SqliteRaw
 from jubao.sqlite import driver
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Transaction:
-    raw: SqliteRaw
-    keep: bool = True  # set False to roll back at the end of the block instead of committing
 
 
 class OwnConnection:
@@ -34,7 +27,7 @@ class OwnConnection:
         self.connection: driver.InlineConnection | None = None  # opened on first use
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self) -> AsyncIterator[RawTransaction]:
         """Commits when the block ends (rolls back if it set `keep = False`) and rolls back
         when it raises. After a database or file error (a failed commit included) the
         connection is replaced: the failure may have been this connection's."""
@@ -42,7 +35,7 @@ class OwnConnection:
             self.connection = await driver.creator(self.path)()
         connection = self.connection
         try:
-            transaction = Transaction(SqliteRaw(await connection.begin()))
+            transaction = RawTransaction(SqliteRaw(await connection.begin()))
             yield transaction
             if transaction.keep:
                 await connection.commit()
