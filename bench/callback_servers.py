@@ -116,23 +116,35 @@ class Target:
     prepare: list[list[str]] = field(default_factory=list)  # commands to run first
 
 
-def jubao_target(database_url: str, tmpdir: Path) -> Target:
-    jubao = jubao_command()
-    listen = ["--host", HOST, "--port", "{port}"]
-    if not database_url:
-        return Target("jubao /wechat/mp (SQLite)", [*jubao, "demo", *listen], child_env(tmpdir))
-    env = child_env(
-        tmpdir,
+def serve_environment(workdir: Path, database_url: str, **more: str) -> dict[str, str]:
+    """`jubao serve`'s environment on this database, as the demo's Official Account, with
+    fresh secrets (a database the bench made: nothing encrypted before)."""
+    return child_env(
+        workdir,
         JUBAO_DATABASE_URL=database_url,
         JUBAO_SECRET_KEY=secrets.token_urlsafe(32),
         JUBAO_IDENTITY_KEYS=Fernet.generate_key().decode(),
         JUBAO_MP_TOKEN=DEMO_MP["mp_token"],
         JUBAO_MP_AES_KEY=DEMO_MP["mp_aes_key"],
         JUBAO_MP_APPID=DEMO_MP["mp_appid"],
-        JUBAO_MEDIA_DIR=str(tmpdir / "media"),
+        JUBAO_MEDIA_DIR=str(workdir / "media"),
+        **more,
     )
-    prepare = [[*jubao, "db", "upgrade"], [*jubao, "registry", "load", str(REGISTRY)]]
-    return Target("jubao /wechat/mp (PostgreSQL)", [*jubao, "serve", *listen], env, prepare)
+
+
+def prepare_steps(jubao: list[str]) -> list[list[str]]:
+    """A new database made ready for `jubao serve`: migrated, the demo registry loaded."""
+    return [[*jubao, "db", "upgrade"], [*jubao, "registry", "load", str(REGISTRY)]]
+
+
+def jubao_target(database_url: str, tmpdir: Path) -> Target:
+    jubao = jubao_command()
+    listen = ["--host", HOST, "--port", "{port}"]
+    if not database_url:
+        return Target("jubao /wechat/mp (SQLite)", [*jubao, "demo", *listen], child_env(tmpdir))
+    env = serve_environment(tmpdir, database_url)
+    serve = [*jubao, "serve", *listen]
+    return Target("jubao /wechat/mp (PostgreSQL)", serve, env, prepare_steps(jubao))
 
 
 def bare_target(tmpdir: Path) -> Target:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 import sys
 import urllib.error
@@ -14,18 +13,17 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
 from bench.bare_baseline import BARE_REPLY
 from bench.callback_messages import PATH, check_reply, official_account, signed_reports
 from bench.callback_servers import (
     HOST,
-    REGISTRY,
     ROOT,
     Target,
     child_env,
     free_port,
     jubao_command,
+    prepare_steps,
+    serve_environment,
     serving_process,
     slug,
 )
@@ -78,20 +76,9 @@ def jubao_serve_target(name: str, database_url: str, workdir: Path, *, prepare: 
     """`jubao serve` with the scheduler off (as a web process of a scaled deployment) on this
     database; `prepare`: migrate and load the demo registry first."""
     jubao = jubao_command()
-    env = child_env(
-        workdir,
-        JUBAO_DATABASE_URL=database_url,
-        JUBAO_SCHEDULER="off",
-        JUBAO_SECRET_KEY=secrets.token_urlsafe(32),
-        JUBAO_IDENTITY_KEYS=Fernet.generate_key().decode(),
-        JUBAO_MP_TOKEN=DEMO_MP["mp_token"],
-        JUBAO_MP_AES_KEY=DEMO_MP["mp_aes_key"],
-        JUBAO_MP_APPID=DEMO_MP["mp_appid"],
-        JUBAO_MEDIA_DIR=str(workdir / "media"),
-    )
-    steps = [[*jubao, "db", "upgrade"], [*jubao, "registry", "load", str(REGISTRY)]]
+    env = serve_environment(workdir, database_url, JUBAO_SCHEDULER="off")
     serve = [*jubao, "serve", "--host", HOST, "--port", "{port}"]
-    return Target(name, serve, env, steps if prepare else [])
+    return Target(name, serve, env, prepare_steps(jubao) if prepare else [])
 
 
 def start(target: Target, workdir: Path, stack: ExitStack) -> tuple[str, int]:
