@@ -34,6 +34,12 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def kept_token(token: str | None) -> str:
+    """The token a form shown again (422) carries: its own, or a new one for a token no form
+    of ours carries, so that the corrected form can be sent."""
+    return token if token and TOKEN.fullmatch(token) else new_token()
+
+
 def _hashed(token: str) -> str:
     if not TOKEN.fullmatch(token):
         raise StaleForm(token)

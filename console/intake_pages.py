@@ -12,7 +12,7 @@ from aiohttp import web
 from complaints.deadlines import last_day
 from complaints.intake import take_call, town_names
 from complaints.intake_rules import InvalidIntake
-from complaints.intake_submissions import new_token
+from complaints.intake_submissions import kept_token, new_token
 from complaints.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, INTAKE_CHANNELS
 from console.pages import check_csrf, current, page
 from jubao.auth import Staff
@@ -70,7 +70,7 @@ async def new_post(request: web.Request) -> web.Response:
             )  # fmt: skip
     except InvalidIntake as error:
         return await _form(
-            request, staff, csrf, values | {"form_token": token or ""}, str(error), 422
+            request, staff, csrf, values | {"form_token": kept_token(token)}, str(error), 422
         )
     request.app[BACKGROUND].soon()
     response = page(

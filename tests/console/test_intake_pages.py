@@ -209,5 +209,10 @@ async def test_a_form_token_no_form_of_ours_carries_is_refused_and_files_nothing
     await log_in(console, "wang")
     form = await fill_in(console) | CALL | {"form_token": token}
     refused = await console.post("/console/reports/new", data=form)
-    assert refused.status == 422 and "这张登记表已失效" in await refused.text()
+    page = await refused.text()
+    assert refused.status == 422 and "这张登记表已失效" in page
     assert await total(console) == "0"
+    fresh = FORM_TOKEN.search(page).group(1)  # the form comes back with a token of ours
+    assert fresh != token
+    again = await console.post("/console/reports/new", data=form | {"form_token": fresh})
+    assert again.status == 201 and await total(console) == "1"
