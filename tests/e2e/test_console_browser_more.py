@@ -7,6 +7,7 @@ to test-output/screenshots/."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from openpyxl import load_workbook
 from playwright.async_api import Page, expect
@@ -35,7 +36,7 @@ def status_tag(page: Page):  # type: ignore[no-untyped-def]
     return page.get_by_role("heading", level=1).locator(".tag").first
 
 
-async def test_a_dispatcher_registers_a_hotline_call(page, staff, screenshot):
+async def test_a_dispatcher_registers_a_hotline_call(page, staff, screenshot, clock):
     await login(page, "wang")
     await page.get_by_role("navigation").get_by_role("link", name="举报").click()
     await page.get_by_role("link", name="登记来电来访").click()
@@ -65,6 +66,13 @@ async def test_a_dispatcher_registers_a_hotline_call(page, staff, screenshot):
     await expect(fact(page, "举报编号")).to_have_text(number)
     await expect(fact(page, "查询码")).to_have_text(CODE)
     await screenshot("intake-sent-again")
+    clock.advance(timedelta(minutes=11))  # the code is kept sealed for 10 minutes only
+    late = await page.reload()
+    assert late is not None and late.status == 200
+    await expect(fact(page, "举报编号")).to_have_text(number)
+    await expect(fact(page, "查询码")).to_have_count(0)
+    await expect(page.get_by_text("查询码只在登记时显示，现已无法再次查看")).to_be_visible()
+    await screenshot("intake-sent-again-late")
 
     await page.get_by_role("link", name="查看举报").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text(number)
